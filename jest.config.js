@@ -1,0 +1,26 @@
+// Jest runs the TypeScript sources directly (ESM, transformed by SWC), so tests never need a build.
+const workspacePackages = {
+  '^@gw/core$': '<rootDir>/packages/core/src/index.ts',
+  '^@gw/express-middleware$': '<rootDir>/packages/express-middleware/src/index.ts',
+  '^@gw/fake-dashscope$': '<rootDir>/packages/fake-dashscope/src/index.ts',
+  '^@gw/testkit$': '<rootDir>/packages/testkit/src/index.ts',
+};
+
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'es6' } }],
+  },
+  moduleNameMapper: {
+    ...workspacePackages,
+    // Sources import siblings as './x.js' (NodeNext); Jest resolves the .ts file.
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+  },
+  maxWorkers: 2,
+  testTimeout: 20000,
+};

@@ -1,0 +1,75 @@
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'text' | 'json';
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  isEnabled(level: Exclude<LogLevel, 'silent'>): boolean;
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go; one call per line, newline included. */
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+/** Text lines name fields as the original product did ("API Key Hash: a1b2c3d4", "Time: 2.34s"). */
+const textFields: Readonly<Record<string, { label: string; render?: (value: string | number | boolean) => string }>> = {
+  ip: { label: 'IP' },
+  method: { label: 'Method' },
+  path: { label: 'Path' },
+  status: { label: 'Status' },
+  duration_ms: { label: 'Time', render: (value) => `${(Number(value) / 1000).toFixed(3)}s` },
+  key_hash: { label: 'API Key Hash' },
+};
+
+const severity: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+/** `2024-01-01 12:00:00`, the original product's log timestamp (in UTC here). */
+export function formatLogTimestamp(date: Date): string {
+  return date.toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/**
+ * A small leveled logger: text lines in the original product's shape (`<time> - <message> - <fields>`)
+ * or one JSON object per line for log pipelines.
+ */
+export function createLogger({ level = 'info', format = 'text', write = (line) => void process.stdout.write(line), now = () => new Date() }: LoggerOptions = {}): Logger {
+  if (!(level in severity)) throw new TypeError(`createLogger: unknown level "${level}"`);
+  if (format !== 'text' && format !== 'json') throw new TypeError(`createLogger: unknown format "${String(format)}"`);
+
+  function log(entryLevel: Exclude<LogLevel, 'silent'>, message: string, fields: LogFields = {}): void {
+    if (severity[entryLevel] < severity[level]) return;
+    const time = now();
+    if (format === 'json') {
+      write(`${JSON.stringify({ time: time.toISOString(), level: entryLevel, msg: message, ...fields })}\n`);
+      return;
+    }
+    const details = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => {
+        const field = textFields[key];
+        const rendered = field?.render && value !== undefined ? field.render(value) : String(value);
+        return `${field?.label ?? key}: ${rendered}`;
+      })
+      .join(', ');
+    write(`${formatLogTimestamp(time)} - ${entryLevel === 'info' ? '' : `${entryLevel.toUpperCase()} - `}${message}${details === '' ? '' : ` - ${details}`}\n`);
+  }
+
+  return {
+    level,
+    format,
+    isEnabled: (entryLevel) => severity[entryLevel] >= severity[level],
+    debug: (message, fields) => log('debug', message, fields),
+    info: (message, fields) => log('info', message, fields),
+    warn: (message, fields) => log('warn', message, fields),
+    error: (message, fields) => log('error', message, fields),
+  };
+}
