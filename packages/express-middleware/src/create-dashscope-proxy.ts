@@ -2,8 +2,9 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { GatewayError, parseDashScopeErrorResponse, upstreamTimeout, upstreamUnreachable } from '@gw/core';
+import { GatewayError, parseDashScopeErrorResponse, upstreamConnectionLost, upstreamTimeout, upstreamUnreachable } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
+import { holdResponseOpen } from './hold-response-open.js';
 import { createLogger, type Logger } from './logger.js';
 import { rewriteJsonResponse } from './rewrite-json-response.js';
 import { rewriteSseResponse } from './rewrite-sse-response.js';
@@ -36,13 +37,7 @@ export function createDashScopeProxy({ baseUrl, timeoutMs = 300_000, maxUpstream
   const target = parseBaseUrl(baseUrl);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('createDashScopeProxy: timeoutMs must be a positive integer');
 
-  const proxy = createProxyMiddleware<Request, Response>({
-    target: target.toString(),
-    changeOrigin: true,
-    selfHandleResponse: true,
-    proxyTimeout: undefined,
-    pathRewrite: (_path, _req, res) => res?.locals.upstream?.path,
-    on: {
+  const handlers = {
       proxyReq: (proxyRequest: ClientRequest, req: Request, res: Response) => {
         const exchange = res.locals.upstream;
         const apiKey = res.locals.apiKey;
@@ -69,12 +64,15 @@ export function createDashScopeProxy({ baseUrl, timeoutMs = 300_000, maxUpstream
       },
       proxyRes: async (upstreamResponse: IncomingMessage, req: Request, res: Response) => {
         res.locals.upstreamResponded = true;
+        const release = holdResponseOpen(res);
         try {
           await respond(upstreamResponse, req, res);
         } catch (error) {
-          const failure = error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamUnreachable(error);
+          const failure = error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamConnectionLost(error);
           if (failure.status >= 500) logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
           sendOpenAIError(res, failure);
+        } finally {
+          release();
         }
       },
       error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => {
@@ -85,7 +83,19 @@ export function createDashScopeProxy({ baseUrl, timeoutMs = 300_000, maxUpstream
         logger.error('Upstream request failed', { status: failure.status, code: failure.code ?? undefined, error: (error as NodeJS.ErrnoException).code ?? error.message });
         sendOpenAIError(response, failure);
       },
-    },
+  };
+
+  const proxy = createProxyMiddleware<Request, Response>({
+    target: target.toString(),
+    changeOrigin: true,
+    selfHandleResponse: true,
+    pathRewrite: (_path, _req, res) => res?.locals.upstream?.path,
+    // The default plugins log to the console (including a misleading "body already parsed" hint: the
+    // body is re-sent in proxyReq) and answer errors in plain text; the gateway does both itself.
+    ejectPlugins: true,
+    plugins: [(proxyServer) => {
+      for (const [event, handler] of Object.entries(handlers)) proxyServer.on(event as keyof typeof handlers, handler as never);
+    }],
   });
 
   async function respond(upstreamResponse: IncomingMessage, req: Request, res: Response): Promise<void> {

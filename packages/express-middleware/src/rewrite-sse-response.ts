@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import type { Response } from 'express';
-import { encodeChatStreamPart, upstreamTimeout, upstreamUnreachable, type ChatStreamPart } from '@gw/core';
+import { encodeChatStreamPart, upstreamConnectionLost, upstreamTimeout, type ChatStreamPart } from '@gw/core';
 import { decodeUpstreamBody } from './decode-upstream-body.js';
 import { sendOpenAIError } from './send-openai-error.js';
 import type { UpstreamExchange } from './express-locals.js';
@@ -67,7 +67,7 @@ export async function rewriteSseResponse({ upstreamResponse, res, exchange, time
     }
   } catch (cause) {
     // The upstream connection broke (reset, timeout, corrupt gzip) in the middle of the body.
-    const error = timedOut() ? upstreamTimeout(cause) : upstreamUnreachable(cause);
+    const error = timedOut() ? upstreamTimeout(cause) : upstreamConnectionLost(cause);
     if (!res.headersSent) {
       sendOpenAIError(res, error);
       return;

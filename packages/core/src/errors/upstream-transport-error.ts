@@ -31,3 +31,14 @@ export function badUpstreamResponse(detail: string): GatewayError {
     message: `DashScope sent a response the gateway could not read: ${detail}`,
   });
 }
+
+/** The connection to DashScope broke while its answer was arriving. */
+export function upstreamConnectionLost(cause: unknown): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'server_error',
+    code: 'upstream_connection_lost',
+    message: 'The connection to DashScope broke before the answer was complete. Please retry.',
+    cause,
+  });
+}

@@ -1,0 +1,45 @@
+import { startFakeDashScope, type FakeDashScope, type FakeDashScopeOptions } from '@gw/fake-dashscope';
+import { createLogger } from '@gw/express-middleware';
+import { loadConfig, type GatewayConfig } from '../src/config.js';
+import { startServer, type RunningServer } from '../src/start-server.js';
+
+export interface Stack {
+  fake: FakeDashScope;
+  gateway: RunningServer;
+  /** The gateway's base URL (http://127.0.0.1:port). */
+  url: string;
+  /** Every log line the gateway wrote. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+/** A real gateway on an ephemeral port in front of a real fake DashScope on another. */
+export async function startStack({ fake: fakeOptions = {}, config: overrides = {} }: { fake?: FakeDashScopeOptions; config?: Partial<GatewayConfig> } = {}): Promise<Stack> {
+  const fake = await startFakeDashScope(fakeOptions);
+  const logs: string[] = [];
+  const config: GatewayConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dashscopeBaseUrl: fake.url, ...overrides };
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, write: (line) => void logs.push(line) });
+  const gateway = await startServer({ config, logger });
+  return {
+    fake,
+    gateway,
+    url: gateway.url,
+    logs,
+    async close() {
+      gateway.server.closeAllConnections();
+      await Promise.all([gateway.close(), fake.close()]);
+    },
+  };
+}
+
+export function chatBody(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { model: 'farui-plus', messages: [{ role: 'user', content: '你好' }], ...extra };
+}
+
+export async function postChat(url: string, body: unknown, { key = 'sk-test-key', headers = {} }: { key?: string | null; headers?: Record<string, string> } = {}) {
+  return fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}

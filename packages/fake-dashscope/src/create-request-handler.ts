@@ -1,0 +1,220 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { buildEmbeddingBody } from './build-embedding-body.js';
+import { buildGenerationEvents } from './build-generation-events.js';
+import { buildGenerationPayload } from './build-generation-payload.js';
+import { countGenerationInput } from './count-generation-input.js';
+import { DashScopeError, invalidParameter } from './dashscope-error.js';
+import { extractApiKey } from './extract-api-key.js';
+import type { FakeScript, RecordedRequest } from './fake-dashscope-types.js';
+import { formatErrorBody } from './format-error-body.js';
+import { formatErrorEvent } from './format-error-event.js';
+import { formatSseEvent } from './format-sse-event.js';
+import { generateAnswer } from './generate-answer.js';
+import { isStreamingRequest } from './is-streaming-request.js';
+import { matchEndpoint, type Endpoint } from './match-endpoint.js';
+import type { ModelCatalog } from './model-catalog.js';
+import { parseEmbeddingRequest } from './parse-embedding-request.js';
+import { parseGenerationRequest } from './parse-generation-request.js';
+import { parseRequestBody, type ParsedRequestBody } from './parse-request-body.js';
+import { planAnswer } from './plan-answer.js';
+import { readRequestBody } from './read-request-body.js';
+import type { ResponseTarget } from './response-target.js';
+import { sendEvents } from './send-events.js';
+import { sendJson } from './send-json.js';
+import { sendScriptedError } from './send-scripted-error.js';
+import { splitRawBody } from './split-raw-body.js';
+import { sseHeaders } from './sse-headers.js';
+
+export interface RequestHandlerContext {
+  catalog: ModelCatalog;
+  isValidKey: (key: string) => boolean;
+  reply: ((request: RecordedRequest) => string) | undefined;
+  eventDelayMs: number;
+  splitBytes: number;
+  gzip: boolean;
+  requests: RecordedRequest[];
+  takeScript: () => FakeScript | undefined;
+}
+
+/** A prepared answer: either one JSON body or the data payloads of an SSE stream. */
+type Answer = { kind: 'json'; body: string } | { kind: 'events'; payloads: string[] };
+
+type ScriptAfterShortcuts = Extract<FakeScript, { type: 'fail-after' | 'reply' | 'drop' }> | undefined;
+
+export function createRequestHandler(context: RequestHandlerContext) {
+  return async function handleFakeDashScopeRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const connection = new AbortController();
+    response.once('close', () => connection.abort());
+    const target: ResponseTarget = {
+      response,
+      signal: connection.signal,
+      gzip: context.gzip,
+      splitBytes: context.splitBytes,
+      eventDelayMs: context.eventDelayMs,
+    };
+    const requestId = randomUUID();
+    try {
+      await answerRequest({ context, request, target, requestId });
+    } catch (error) {
+      // Whatever went wrong (a throwing `reply` option, a client that vanished mid-upload), the
+      // client must get an answer or a closed socket, and the process must not crash.
+      if (response.headersSent || response.destroyed) {
+        response.destroy();
+        return;
+      }
+      const message = `Fake DashScope failed: ${error instanceof Error ? error.message : String(error)}`;
+      await sendJson({
+        target,
+        status: 500,
+        requestId,
+        body: formatErrorBody({ code: 'InternalError', message, requestId }),
+      }).catch(() => response.destroy());
+    }
+  };
+}
+
+async function answerRequest({
+  context,
+  request,
+  target,
+  requestId,
+}: {
+  context: RequestHandlerContext;
+  request: IncomingMessage;
+  target: ResponseTarget;
+  requestId: string;
+}): Promise<void> {
+  const { text, tooLarge } = await readRequestBody(request);
+  const body = parseRequestBody(text);
+  const method = request.method ?? 'GET';
+  const path = request.url ?? '/';
+  const recorded: RecordedRequest = { method, path, headers: request.headers, body: body.value };
+  context.requests.push(recorded);
+  const sendError = (error: DashScopeError): Promise<void> =>
+    sendJson({
+      target,
+      status: error.status,
+      requestId,
+      body: formatErrorBody({ code: error.code, message: error.message, requestId }),
+    });
+
+  const endpoint = matchEndpoint({ method, url: path });
+  if (endpoint === undefined) {
+    return sendError(new DashScopeError({ status: 400, code: 'InvalidURL', message: 'url error, please check url！' }));
+  }
+  // Auth failures are plain JSON 401 even for streaming requests (auth-error-nosse; protocol §11.2).
+  const key = extractApiKey(request.headers);
+  if (key === undefined || !context.isValidKey(key)) {
+    return sendError(new DashScopeError({ status: 401, code: 'InvalidApiKey', message: 'Invalid API-key provided.' }));
+  }
+
+  const script = context.takeScript();
+  switch (script?.type) {
+    case 'error':
+      return sendScriptedError({ target, script, requestId });
+    case 'raw':
+      return sendEvents({ target, status: script.status, headers: script.headers, frames: splitRawBody(script.body) });
+    case 'hang':
+      return;
+    case 'drop':
+      if (!script.afterEvents) {
+        target.response.destroy();
+        return;
+      }
+      break;
+    default:
+      break;
+  }
+  const remaining: ScriptAfterShortcuts = script;
+  const streaming = endpoint !== 'text-embedding' && isStreamingRequest(request.headers);
+
+  let answer: Answer;
+  try {
+    answer = prepareAnswer({ context, endpoint, body, tooLarge, recorded, script: remaining, streaming, requestId });
+  } catch (error) {
+    if (!(error instanceof DashScopeError)) throw error;
+    // A streaming request that fails validation gets 200 + one event:error (parameter-error-sse).
+    if (!streaming) return sendError(error);
+    return sendEvents({ target, status: 200, headers: sseHeaders(requestId), frames: [formatErrorEvent({ error, requestId, id: 1 })] });
+  }
+
+  if (remaining?.type === 'fail-after') {
+    const failure = new DashScopeError(remaining);
+    if (answer.kind === 'json') return sendError(failure);
+    // Only intermediate events precede the error, so the stream never looks finished.
+    const results = answer.payloads.slice(0, -1).slice(0, Math.max(0, remaining.events));
+    const frames = [...results.map(resultFrame), formatErrorEvent({ error: failure, requestId, id: results.length + 1 })];
+    return sendEvents({ target, status: 200, headers: sseHeaders(requestId), frames });
+  }
+  const dropAfter = remaining?.type === 'drop' ? remaining.afterEvents : undefined;
+  if (answer.kind === 'json') {
+    return sendJson({ target, status: 200, requestId, body: answer.body, truncate: dropAfter !== undefined });
+  }
+  return sendEvents({
+    target,
+    status: 200,
+    headers: sseHeaders(requestId),
+    frames: answer.payloads.map(resultFrame),
+    destroyAfter: dropAfter,
+  });
+}
+
+function prepareAnswer({
+  context,
+  endpoint,
+  body,
+  tooLarge,
+  recorded,
+  script,
+  streaming,
+  requestId,
+}: {
+  context: RequestHandlerContext;
+  endpoint: Endpoint;
+  body: ParsedRequestBody;
+  tooLarge: boolean;
+  recorded: RecordedRequest;
+  script: ScriptAfterShortcuts;
+  streaming: boolean;
+  requestId: string;
+}): Answer {
+  if (tooLarge) throw new DashScopeError({ status: 413, code: 'BadRequest.TooLarge', message: 'Request body is too large.' });
+  if (!body.isJson) throw invalidParameter('The request body is not valid JSON.');
+  if (endpoint === 'text-embedding') {
+    const embedding = parseEmbeddingRequest({ body: body.value, catalog: context.catalog });
+    return { kind: 'json', body: buildEmbeddingBody({ request: embedding, requestId }) };
+  }
+
+  const generation = parseGenerationRequest({ body: body.value, endpoint, catalog: context.catalog });
+  const text =
+    script?.type === 'reply'
+      ? script.text
+      : (context.reply?.(recorded) ?? generateAnswer({ lastUserText: generation.lastUserText }));
+  const plan = planAnswer({
+    text,
+    stop: generation.stop,
+    maxTokens: generation.maxTokens,
+    finishReason: script?.type === 'reply' ? script.finishReason : undefined,
+  });
+  const { inputTokens, imageTokens } = countGenerationInput(generation);
+  if (streaming) {
+    return {
+      kind: 'events',
+      payloads: buildGenerationEvents({ request: generation, plan, inputTokens, imageTokens, requestId }),
+    };
+  }
+  const payload = buildGenerationPayload({
+    request: generation,
+    content: plan.tokens.join(''),
+    finishReason: plan.finishReason,
+    usage: { inputTokens, outputTokens: plan.tokens.length, imageTokens },
+    requestId,
+    streaming: false,
+  });
+  return { kind: 'json', body: JSON.stringify(payload) };
+}
+
+function resultFrame(payload: string, index: number): string {
+  return formatSseEvent({ id: index + 1, event: 'result', status: 200, data: payload });
+}

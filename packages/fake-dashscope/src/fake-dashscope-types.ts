@@ -1,0 +1,69 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+export interface RecordedRequest {
+  method: string;
+  /** URL path including the query string, as received. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON, or the raw string when the body was not JSON. */
+  body: unknown;
+}
+
+export type FakeScript =
+  /**
+   * The next matching request gets this DashScope error. `as`:
+   * - 'json' (default): HTTP <status> + JSON `{"code","message","request_id"}`;
+   * - 'sse-event': HTTP 200 text/event-stream carrying one `event:error` with `:HTTP_STATUS/<status>`
+   *   (the shape recorded in parameter-error-sse);
+   * - 'sse-body': HTTP <status> with content-type text/event-stream and that same error event as body.
+   */
+  | { type: 'error'; status: number; code: string; message: string; headers?: Record<string, string>; as?: 'json' | 'sse-event' | 'sse-body' }
+  /**
+   * Streaming: `events` normal result events, then an `event:error` with `:HTTP_STATUS/<status>`, then close.
+   * A non-streaming request gets the error as JSON with that status.
+   */
+  | { type: 'fail-after'; events: number; status: number; code: string; message: string }
+  /** Exactly these bytes (splitBytes / eventDelayMs / gzip still apply when writing). */
+  | { type: 'raw'; status: number; headers: Record<string, string>; body: string | Uint8Array }
+  /** Accept the request and never answer (until close()). */
+  | { type: 'hang' }
+  /** Destroy the socket before any header (afterEvents 0/undefined) or after that many SSE events. */
+  | { type: 'drop'; afterEvents?: number }
+  /** Override the generated answer text (and optionally the finish reason) of the next request. */
+  | { type: 'reply'; text: string; finishReason?: 'stop' | 'length' };
+
+export interface FakeDashScopeOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (ephemeral). */
+  port?: number;
+  /** Default: the key starts with "sk-" and is not "sk-invalid". */
+  isValidKey?: (key: string) => boolean;
+  /** Text-generation models. */
+  models?: readonly string[];
+  /** Models served on the multimodal-generation path. */
+  multimodalModels?: readonly string[];
+  /** Models served on the text-embedding path. */
+  embeddingModels?: readonly string[];
+  /** Delay between SSE events, in milliseconds (default 0). */
+  eventDelayMs?: number;
+  /** When > 0, every response body is written in pieces of at most this many bytes, one write each. */
+  splitBytes?: number;
+  /** Gzip every response body (content-encoding: gzip) whatever Accept-Encoding says. */
+  gzip?: boolean;
+  /** The generated answer text; the default echoes the last user message. */
+  reply?: (request: RecordedRequest) => string;
+}
+
+export interface FakeDashScope {
+  /** Base URL, e.g. http://127.0.0.1:40123; the native paths are under /api/v1/... */
+  readonly url: string;
+  /** Every request received, in order (failed ones too). */
+  readonly requests: RecordedRequest[];
+  /** FIFO; each script is consumed by the next generation/embedding request that passed auth. */
+  enqueue(...scripts: FakeScript[]): void;
+  /** Clears the recorded requests and the queued scripts. */
+  reset(): void;
+  /** Stops the server and destroys open sockets (hanging and streaming requests too). */
+  close(): Promise<void>;
+}
