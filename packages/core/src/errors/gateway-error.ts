@@ -27,8 +27,12 @@ export interface GatewayErrorOptions {
   cause?: unknown;
 }
 
+/** A registry symbol, so two copies of @gw/core in one process (src and dist, say) still agree. */
+const gatewayErrorBrand = Symbol.for('@gw/core/GatewayError');
+
 export class GatewayError extends Error {
   override readonly name = 'GatewayError';
+  readonly [gatewayErrorBrand] = true;
   readonly status: number;
   readonly type: OpenAIErrorType;
   readonly code: string | null;
@@ -48,7 +52,7 @@ export class GatewayError extends Error {
 }
 
 export function isGatewayError(error: unknown): error is GatewayError {
-  return error instanceof GatewayError;
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[gatewayErrorBrand] === true;
 }
 
 /** A 400 about one request parameter, the most common error at the edge. */

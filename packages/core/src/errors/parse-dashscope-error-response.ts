@@ -15,7 +15,7 @@ export interface DashScopeErrorResponse {
  * may also fail with a non-200 SSE body whose first `data:` line is the error (both SDKs read it so).
  */
 export function parseDashScopeErrorResponse({ status, contentType, text, retryAfter }: DashScopeErrorResponse): GatewayError {
-  const json = contentType?.includes('text/event-stream') ? firstSseData(text) : text;
+  const json = contentType?.toLowerCase().includes('text/event-stream') ? firstSseData(text) : text;
   const parsed = dashScopeErrorBodySchema.safeParse(tryParseJson(json));
   const body = parsed.success ? parsed.data : {};
   return fromDashScopeError({ status, code: body.code, message: body.message ?? body.msg, requestId: body.request_id, retryAfter });

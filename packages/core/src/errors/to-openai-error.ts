@@ -1,4 +1,4 @@
-import { GatewayError } from './gateway-error.js';
+import { GatewayError, isGatewayError } from './gateway-error.js';
 
 /** OpenAI's error body (`ErrorResponse` in OpenAI's OpenAPI document). */
 export interface OpenAIErrorBody {
@@ -23,7 +23,7 @@ export interface OpenAIErrorResponse {
  * generic message: their text may carry internals (paths, upstream details) that clients must not see.
  */
 export function toOpenAIError(error: unknown): OpenAIErrorResponse {
-  const gatewayError = error instanceof GatewayError ? error : internalError(error);
+  const gatewayError = isGatewayError(error) ? error : internalError(error);
   const body: OpenAIErrorBody = {
     error: {
       message: gatewayError.message,

@@ -59,6 +59,8 @@ export const chatCompletionRequestSchema = z.strictObject({
   user: z.string().nullish(),
   safety_identifier: z.string().nullish(),
   prompt_cache_key: z.string().nullish(),
+  // Only meaningful with tools; without them it changes nothing.
+  parallel_tool_calls: z.boolean().nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

@@ -20,7 +20,6 @@ const notYetSupported: Readonly<Record<string, NotYetSupported>> = {
   tool_choice: { isNoOp: (value) => isNullish(value) || value === 'none', reason: 'Tool calling is not supported by this gateway yet.' },
   functions: { isNoOp: (value) => isNullish(value) || isEmptyArray(value), reason: 'Function calling is not supported by this gateway yet.' },
   function_call: { isNoOp: (value) => isNullish(value) || value === 'none', reason: 'Function calling is not supported by this gateway yet.' },
-  parallel_tool_calls: { isNoOp: (value) => isNullish(value) || typeof value === 'boolean', reason: 'must be a boolean.' },
   n: { isNoOp: (value) => isNullish(value) || value === 1, reason: 'Only n=1 is supported by this gateway yet.' },
   frequency_penalty: {
     isNoOp: (value) => isNullish(value) || value === 0,

@@ -65,12 +65,15 @@ export function createSseParser(): SseParser {
     }
   }
 
+  // Where the search for the next line end resumes: text before it holds none (no rescans of a long line).
+  let scanned = 0;
+
   function drainLines(into: SseEvent[], atEnd: boolean): void {
     // DashScope ends lines with LF only; look for CR (a character-by-character scan) only when there is one.
-    const hasCarriageReturn = buffer.includes('\r');
+    const hasCarriageReturn = buffer.includes('\r', scanned);
     let start = 0;
     for (;;) {
-      const lineEnd = hasCarriageReturn ? findLineEnd(buffer, start) : buffer.indexOf('\n', start);
+      const lineEnd = hasCarriageReturn ? findLineEnd(buffer, Math.max(start, scanned)) : buffer.indexOf('\n', Math.max(start, scanned));
       if (lineEnd === -1) break;
       const char = buffer.charCodeAt(lineEnd);
       // A CR at the very end may be the first half of CRLF: wait for the next chunk unless input ended.
@@ -79,6 +82,8 @@ export function createSseParser(): SseParser {
       start = lineEnd + (char === 13 && buffer.charCodeAt(lineEnd + 1) === 10 ? 2 : 1);
     }
     buffer = buffer.slice(start);
+    // A trailing CR may still pair with an LF, so it is looked at again.
+    scanned = buffer.endsWith('\r') ? buffer.length - 1 : buffer.length;
   }
 
   return {
@@ -93,6 +98,7 @@ export function createSseParser(): SseParser {
       drainLines(events, true);
       if (buffer !== '') processLine(buffer, events);
       buffer = '';
+      scanned = 0;
       dispatch(events);
       return events;
     },

@@ -1,0 +1,56 @@
+import { describe, it, expect } from '@jest/globals';
+import { assertOpenAIShape } from '@gw/testkit';
+import { GatewayError } from '../errors/gateway-error.js';
+import { toOpenAIError } from '../errors/to-openai-error.js';
+import { listModels, retrieveModel } from './model-catalogue.js';
+
+describe('listModels', () => {
+  it('lists farui-plus, qwen-plus, qwen-max, qwen-turbo in that order', () => {
+    const list = listModels();
+    expect(list.object).toBe('list');
+    expect(list.data.map((model) => model.id)).toEqual(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo']);
+    assertOpenAIShape('ListModelsResponse', list);
+    for (const model of list.data) {
+      expect(model).toEqual({ id: model.id, object: 'model', created: expect.any(Number), owned_by: 'alibaba-cloud' });
+      expect(Number.isInteger(model.created)).toBe(true);
+      assertOpenAIShape('Model', model);
+    }
+  });
+
+  it('returns copies that callers cannot use to change the catalogue', () => {
+    const list = listModels();
+    list.data.pop();
+    const first = list.data[0];
+    if (first !== undefined) first.id = 'changed';
+    expect(listModels().data.map((model) => model.id)).toEqual(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo']);
+  });
+});
+
+describe('retrieveModel', () => {
+  it.each(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo'])('returns %s as listed', (id) => {
+    const model = retrieveModel(id);
+    expect(model).toEqual(listModels().data.find((candidate) => candidate.id === id));
+    assertOpenAIShape('Model', model);
+  });
+
+  it.each(['gpt-4o', 'QWEN-MAX', 'qwen-max ', ''])('answers %j with a 404 model_not_found', (id) => {
+    let thrown: unknown;
+    try {
+      retrieveModel(id);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(GatewayError);
+    expect(thrown).toMatchObject({ status: 404, type: 'invalid_request_error', code: 'model_not_found', param: 'model' });
+    expect((thrown as GatewayError).message).toContain(`'${id}'`);
+    const { status, body } = toOpenAIError(thrown);
+    expect(status).toBe(404);
+    assertOpenAIShape('ErrorResponse', body);
+  });
+
+  it('returns a copy', () => {
+    const model = retrieveModel('qwen-max');
+    model.owned_by = 'someone-else';
+    expect(retrieveModel('qwen-max').owned_by).toBe('alibaba-cloud');
+  });
+});
