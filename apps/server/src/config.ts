@@ -61,6 +61,9 @@ const environmentSchema = z.object({
   TRUST_PROXY: optional(trustProxy),
 });
 
+/** Every environment variable the gateway reads (README and .env.example list the same). */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape) as ReadonlyArray<keyof typeof environmentSchema.shape>;
+
 export interface GatewayConfig {
   port: number;
   host: string;
