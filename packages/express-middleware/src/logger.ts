@@ -42,7 +42,7 @@ export function formatLogTimestamp(date: Date): string {
  * or one JSON object per line for log pipelines.
  */
 export function createLogger({ level = 'info', format = 'text', write = (line) => void process.stdout.write(line), now = () => new Date() }: LoggerOptions = {}): Logger {
-  if (!(level in severity)) throw new TypeError(`createLogger: unknown level "${level}"`);
+  if (!Object.hasOwn(severity, level)) throw new TypeError(`createLogger: unknown level "${level}"`);
   if (format !== 'text' && format !== 'json') throw new TypeError(`createLogger: unknown format "${String(format)}"`);
 
   function log(entryLevel: Exclude<LogLevel, 'silent'>, message: string, fields: LogFields = {}): void {
