@@ -61,8 +61,17 @@ const COMPONENT_PREFIX = '#/components/schemas/';
 
 // Keywords whose value is a single subschema.
 const SCHEMA_KEYWORDS = new Set([
-  'items', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'not', 'contains',
-  'propertyNames', 'if', 'then', 'else', 'additionalItems',
+  'items',
+  'additionalProperties',
+  'unevaluatedProperties',
+  'unevaluatedItems',
+  'not',
+  'contains',
+  'propertyNames',
+  'if',
+  'then',
+  'else',
+  'additionalItems',
 ]);
 // Keywords whose value is an array of subschemas.
 const SCHEMA_ARRAY_KEYWORDS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
@@ -110,9 +119,7 @@ function convert(schema, where, refs) {
       if (!Array.isArray(value)) fail(`${key} must be an array at ${where}`);
       out[key] = value.map((s, i) => convert(s, `${where}/${key}/${i}`, refs));
     } else if (SCHEMA_MAP_KEYWORDS.has(key)) {
-      out[key] = Object.fromEntries(
-        Object.entries(value).map(([name, s]) => [name, convert(s, `${where}/${key}/${name}`, refs)]),
-      );
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, s]) => [name, convert(s, `${where}/${key}/${name}`, refs)]));
     } else {
       // enum, const, default, required, type, minimum, pattern, title, ...: copied verbatim.
       out[key] = structuredClone(value);
@@ -120,7 +127,10 @@ function convert(schema, where, refs) {
   }
 
   // OpenAPI 3.0 boolean exclusiveMinimum/exclusiveMaximum -> 2020-12 numeric form.
-  for (const [exclusive, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']]) {
+  for (const [exclusive, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ]) {
     if (typeof out[exclusive] !== 'boolean') continue;
     if (out[exclusive]) {
       if (typeof out[bound] !== 'number') fail(`${exclusive}: true without numeric ${bound} at ${where}`);
@@ -149,7 +159,11 @@ function convert(schema, where, refs) {
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys(value[k])]),
+    );
   }
   return value;
 }
@@ -226,7 +240,9 @@ writeFileSync(
     `\`openai-schemas.json\` in this directory is derived from \`openapi.yaml\` of the GitHub repository ` +
     `\`${KNOWN_SOURCE.repo}\` (${sourceNote}), by \`scripts/extract-openai-schemas.mjs\`. ` +
     `That file is distributed under the following license:\n\n` +
-    '```\n' + license + '\n```\n',
+    '```\n' +
+    license +
+    '\n```\n',
 );
 
 console.log(`wrote ${Object.keys(defs).length} schemas to ${outJson}`);

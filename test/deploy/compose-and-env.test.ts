@@ -23,7 +23,18 @@ function parseEnvFile(text: string): Record<string, string> {
 const withComposeDefaults = (value: string) => value.replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
 
 interface ComposeFile {
-  services: Record<string, { build?: string; image?: string; environment?: Record<string, string>; ports?: string[]; volumes?: string[]; depends_on?: string[]; expose?: string[] }>;
+  services: Record<
+    string,
+    {
+      build?: string;
+      image?: string;
+      environment?: Record<string, string>;
+      ports?: string[];
+      volumes?: string[];
+      depends_on?: string[];
+      expose?: string[];
+    }
+  >;
 }
 
 describe('.env.example', () => {
@@ -53,7 +64,9 @@ describe('docker-compose.yml', () => {
   });
 
   it('configures the gateway with valid values for every variable', () => {
-    const environment = Object.fromEntries(Object.entries(gateway?.environment ?? {}).map(([name, value]) => [name, withComposeDefaults(String(value))]));
+    const environment = Object.fromEntries(
+      Object.entries(gateway?.environment ?? {}).map(([name, value]) => [name, withComposeDefaults(String(value))]),
+    );
     expect(Object.keys(environment).sort()).toEqual([...CONFIG_VARIABLES].sort());
     const config = loadConfig(environment);
     expect(config.port).toBe(8000);

@@ -15,7 +15,9 @@ import { findFreePort } from './find-free-port.js';
 const nginxBinary = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/local/nginx/sbin/nginx'].find((path) => existsSync(path));
 const required = process.env.REQUIRE_NGINX === '1';
 if (nginxBinary === undefined && !required) {
-  process.stderr.write('nginx-sse.e2e.test.ts: nginx is not installed, skipping the nginx tests (set REQUIRE_NGINX=1 to make this a failure)\n');
+  process.stderr.write(
+    'nginx-sse.e2e.test.ts: nginx is not installed, skipping the nginx tests (set REQUIRE_NGINX=1 to make this a failure)\n',
+  );
 }
 const describeWithNginx = nginxBinary !== undefined || required ? describe : describe.skip;
 
@@ -55,7 +57,9 @@ describeWithNginx('nginx in front of the gateway (deploy/nginx/dashscope-gateway
         '}',
       ].join('\n'),
     );
-    const check = spawnSync(nginxBinary, ['-t', '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'error.log')], { encoding: 'utf8' });
+    const check = spawnSync(nginxBinary, ['-t', '-c', join(directory, 'nginx.conf'), '-e', join(directory, 'error.log')], {
+      encoding: 'utf8',
+    });
     if (check.status !== 0) throw new Error(`nginx rejected the site config:\n${check.stderr}`);
     nginx = spawn(nginxBinary, ['-c', join(directory, 'nginx.conf'), '-e', join(directory, 'error.log')], { stdio: 'ignore' });
     await waitForPort(port);
@@ -85,7 +89,9 @@ describeWithNginx('nginx in front of the gateway (deploy/nginx/dashscope-gateway
     }
     const { events, done } = parseOpenAISse(body);
     expect(done).toBe(true);
-    expect((events as Array<{ choices: Array<{ delta: { content?: string } }> }>).map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toContain(reply);
+    expect(
+      (events as Array<{ choices: Array<{ delta: { content?: string } }> }>).map((chunk) => chunk.choices[0]?.delta.content ?? '').join(''),
+    ).toContain(reply);
     // Buffered, everything would arrive at once at the end; unbuffered, pieces arrive as DashScope sends them.
     const total = arrivals.at(-1) ?? 0;
     expect(arrivals.length).toBeGreaterThanOrEqual(5);

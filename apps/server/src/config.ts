@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -24,12 +25,20 @@ const integer = (min: number, max: number) =>
 
 const httpUrl = z
   .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL such as https://dashscope.aliyuncs.com')
+  .refine(
+    (value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol),
+    'must be an http(s) URL such as https://dashscope.aliyuncs.com',
+  )
   .transform((value) => value.replace(/\/+$/, ''));
 
 const corsOrigins = z
   .string()
-  .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin !== ''))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
+  )
   .refine((origins) => origins.length > 0, 'must be * or a comma-separated list of origins')
   .refine(
     (origins) => origins.every((origin) => origin === '*' || (URL.canParse(origin) && new URL(origin).origin === origin)),
@@ -37,13 +46,26 @@ const corsOrigins = z
   )
   .transform((origins): '*' | string[] => (origins.includes('*') ? '*' : origins));
 
+const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const isProxyAddress = (entry: string): boolean => {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length > 0 || isIP(address) === 0) return proxyNames.has(entry);
+  return prefix === undefined || /^\d{1,3}$/.test(prefix);
+};
+
 /** `TRUST_PROXY` as Express's "trust proxy" setting: true/false, a hop count, or addresses/subnets. */
-const trustProxy = z.string().transform((value): boolean | number | string => {
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  return value;
-});
+const trustProxy = z
+  .string()
+  .refine(
+    (value) => /^(true|false|\d+)$/.test(value) || value.split(',').every((entry) => isProxyAddress(entry.trim())),
+    'must be true, false, a hop count, or a comma-separated list of addresses, subnets, loopback, linklocal or uniquelocal',
+  )
+  .transform((value): boolean | number | string => {
+    if (value === 'true') return true;
+    if (value === 'false') return false;
+    if (/^\d+$/.test(value)) return Number(value);
+    return value;
+  });
 
 // An empty variable (`KEY=` in an env file) counts as unset.
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());

@@ -21,7 +21,11 @@ export interface CreateAppOptions {
 }
 
 /** The standalone gateway: logging, CORS, service routes, and the OpenAI API under /v1. */
-export function createApp({ config, logger = createLogger({ level: config.logLevel, format: config.logFormat }), now = Date.now }: CreateAppOptions): Express {
+export function createApp({
+  config,
+  logger = createLogger({ level: config.logLevel, format: config.logFormat }),
+  now = Date.now,
+}: CreateAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);

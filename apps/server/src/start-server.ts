@@ -12,7 +12,13 @@ export interface RunningServer {
 }
 
 /** Starts the gateway and resolves once it listens. */
-export async function startServer({ config, logger = createLogger({ level: config.logLevel, format: config.logFormat }) }: { config: GatewayConfig; logger?: Logger }): Promise<RunningServer> {
+export async function startServer({
+  config,
+  logger = createLogger({ level: config.logLevel, format: config.logFormat }),
+}: {
+  config: GatewayConfig;
+  logger?: Logger;
+}): Promise<RunningServer> {
   const server = createServer(createApp({ config, logger }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

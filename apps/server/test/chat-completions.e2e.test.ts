@@ -29,7 +29,14 @@ describe('POST /v1/chat/completions, non-stream', () => {
       model: 'qwen-plus',
       messages: [
         { role: 'developer', content: 'Be brief.' },
-        { role: 'user', content: [{ type: 'text', text: '1+1' }, { type: 'text', text: '=?' }], name: 'li' },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '1+1' },
+            { type: 'text', text: '=?' },
+          ],
+          name: 'li',
+        },
         { role: 'assistant', content: '2' },
         { role: 'user', content: 'thanks' },
       ],
@@ -43,7 +50,12 @@ describe('POST /v1/chat/completions, non-stream', () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-    const body = (await response.json()) as { id: string; model: string; choices: Array<{ message: { content: string } }>; usage: Record<string, number> };
+    const body = (await response.json()) as {
+      id: string;
+      model: string;
+      choices: Array<{ message: { content: string } }>;
+      usage: Record<string, number>;
+    };
     assertOpenAIShape('CreateChatCompletionResponse', body);
     expect(body.model).toBe('qwen-plus');
     expect(body.choices[0]?.message.content).toContain('thanks');
@@ -61,7 +73,15 @@ describe('POST /v1/chat/completions, non-stream', () => {
           { role: 'user', content: 'thanks' },
         ],
       },
-      parameters: { result_format: 'message', temperature: 0.7, top_p: 0.8, max_tokens: 100, stop: ['END'], seed: 42, presence_penalty: 0.5 },
+      parameters: {
+        result_format: 'message',
+        temperature: 0.7,
+        top_p: 0.8,
+        max_tokens: 100,
+        stop: ['END'],
+        seed: 42,
+        presence_penalty: 0.5,
+      },
     });
     expect(upstream.headers.authorization).toBe('Bearer sk-test-key');
     expect(upstream.headers['x-dashscope-sse']).toBeUndefined();
@@ -72,11 +92,17 @@ describe('POST /v1/chat/completions, non-stream', () => {
 
   it('injects nothing the client did not send', async () => {
     await postChat(stack.url, chatBody());
-    expect(lastUpstream().body).toEqual({ model: 'farui-plus', input: { messages: [{ role: 'user', content: '你好' }] }, parameters: { result_format: 'message' } });
+    expect(lastUpstream().body).toEqual({
+      model: 'farui-plus',
+      input: { messages: [{ role: 'user', content: '你好' }] },
+      parameters: { result_format: 'message' },
+    });
   });
 
   it('keeps client headers such as cookies and SDK telemetry away from DashScope', async () => {
-    await postChat(stack.url, chatBody(), { headers: { cookie: 'session=secret', 'x-stainless-os': 'Linux', 'x-dashscope-workspace': 'ws-1' } });
+    await postChat(stack.url, chatBody(), {
+      headers: { cookie: 'session=secret', 'x-stainless-os': 'Linux', 'x-dashscope-workspace': 'ws-1' },
+    });
     const { headers } = lastUpstream();
     expect(headers.cookie).toBeUndefined();
     expect(headers['x-stainless-os']).toBeUndefined();
@@ -163,28 +189,72 @@ describe('POST /v1/chat/completions, stream', () => {
     const text = await response.text();
     expect(text).not.toContain('[DONE]');
     const lastEvent = text.trim().split('\n\n').at(-1) ?? '';
-    expect(JSON.parse(lastEvent.replace(/^data: /, ''))).toMatchObject({ error: { message: 'Internal server error!', type: 'server_error', code: 'internal_error', param: null } });
+    expect(JSON.parse(lastEvent.replace(/^data: /, ''))).toMatchObject({
+      error: { message: 'Internal server error!', type: 'server_error', code: 'internal_error', param: null },
+    });
   });
 
   it('reports a connection DashScope drops mid-stream as an error event', async () => {
     stack.fake.enqueue({ type: 'drop', afterEvents: 2 });
     const text = await (await postChat(stack.url, chatBody({ stream: true }))).text();
     expect(text).not.toContain('[DONE]');
-    expect(text).toMatch(/data: \{"error":\{"message":"[^"]+","type":"server_error","param":null,"code":"upstream_(connection_lost|stream_truncated)"\}\}\n\n$/);
+    expect(text).toMatch(
+      /data: \{"error":\{"message":"[^"]+","type":"server_error","param":null,"code":"upstream_(connection_lost|stream_truncated)"\}\}\n\n$/,
+    );
   });
 });
 
 describe('DashScope errors', () => {
   const cases = [
-    { code: 'InvalidApiKey', status: 401, message: 'Invalid API-key provided.', expected: { status: 401, type: 'authentication_error', code: 'invalid_api_key' } },
-    { code: 'InvalidParameter', status: 400, message: 'Range of input length should be [1, 6000]', expected: { status: 400, type: 'invalid_request_error', code: 'invalid_parameter' } },
-    { code: 'InvalidParameter', status: 400, message: 'Model not exist.', expected: { status: 404, type: 'invalid_request_error', code: 'model_not_found' } },
+    {
+      code: 'InvalidApiKey',
+      status: 401,
+      message: 'Invalid API-key provided.',
+      expected: { status: 401, type: 'authentication_error', code: 'invalid_api_key' },
+    },
+    {
+      code: 'InvalidParameter',
+      status: 400,
+      message: 'Range of input length should be [1, 6000]',
+      expected: { status: 400, type: 'invalid_request_error', code: 'invalid_parameter' },
+    },
+    {
+      code: 'InvalidParameter',
+      status: 400,
+      message: 'Model not exist.',
+      expected: { status: 404, type: 'invalid_request_error', code: 'model_not_found' },
+    },
     { code: 'Model.AccessDenied', status: 403, message: 'Model access denied.', expected: { status: 403, type: 'permission_error' } },
-    { code: 'Throttling.RateQuota', status: 429, message: 'Requests rate limit exceeded, please try again later.', expected: { status: 429, type: 'rate_limit_error' } },
-    { code: 'Arrearage', status: 400, message: 'Access denied, please make sure your account is in good standing.', expected: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' } },
-    { code: 'DataInspectionFailed', status: 400, message: 'Input data may contain inappropriate content.', expected: { status: 400, code: 'content_filter' } },
-    { code: 'InternalError', status: 500, message: 'An internal error has occured, please try again later.', expected: { status: 500, type: 'server_error' } },
-    { code: 'ModelUnavailable', status: 503, message: 'Model is unavailable, please try again later.', expected: { status: 503, type: 'server_error' } },
+    {
+      code: 'Throttling.RateQuota',
+      status: 429,
+      message: 'Requests rate limit exceeded, please try again later.',
+      expected: { status: 429, type: 'rate_limit_error' },
+    },
+    {
+      code: 'Arrearage',
+      status: 400,
+      message: 'Access denied, please make sure your account is in good standing.',
+      expected: { status: 429, type: 'insufficient_quota', code: 'insufficient_quota' },
+    },
+    {
+      code: 'DataInspectionFailed',
+      status: 400,
+      message: 'Input data may contain inappropriate content.',
+      expected: { status: 400, code: 'content_filter' },
+    },
+    {
+      code: 'InternalError',
+      status: 500,
+      message: 'An internal error has occured, please try again later.',
+      expected: { status: 500, type: 'server_error' },
+    },
+    {
+      code: 'ModelUnavailable',
+      status: 503,
+      message: 'Model is unavailable, please try again later.',
+      expected: { status: 503, type: 'server_error' },
+    },
   ] as const;
 
   for (const as of ['json', 'sse-event', 'sse-body'] as const) {
@@ -198,7 +268,11 @@ describe('DashScope errors', () => {
           expect(response.headers.get('content-type')).toMatch(/^application\/json/);
           const body = (await response.json()) as { error: Record<string, unknown>; request_id?: string };
           assertOpenAIShape('ErrorResponse', body);
-          expect(body.error).toMatchObject({ message, ...('type' in expected ? { type: expected.type } : {}), ...('code' in expected ? { code: expected.code } : {}) });
+          expect(body.error).toMatchObject({
+            message,
+            ...('type' in expected ? { type: expected.type } : {}),
+            ...('code' in expected ? { code: expected.code } : {}),
+          });
           expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
         });
       }
@@ -206,7 +280,13 @@ describe('DashScope errors', () => {
   }
 
   it('passes Retry-After on with a 429', async () => {
-    stack.fake.enqueue({ type: 'error', status: 429, code: 'Throttling', message: 'Requests throttling triggered.', headers: { 'retry-after': '7' } });
+    stack.fake.enqueue({
+      type: 'error',
+      status: 429,
+      code: 'Throttling',
+      message: 'Requests throttling triggered.',
+      headers: { 'retry-after': '7' },
+    });
     const response = await postChat(stack.url, chatBody());
     expect(response.status).toBe(429);
     expect(response.headers.get('retry-after')).toBe('7');

@@ -13,13 +13,22 @@ afterAll(async () => {
 
 it('sends each of 50 concurrent requests over 10 keys upstream with its own key', async () => {
   const keys = Array.from({ length: 10 }, (_, index) => `sk-user-${index}-${'x'.repeat(index)}`);
-  const requests = Array.from({ length: 50 }, (_, index) => ({ key: keys[index % keys.length] ?? '', marker: `request-${index}`, stream: index % 2 === 0 }));
+  const requests = Array.from({ length: 50 }, (_, index) => ({
+    key: keys[index % keys.length] ?? '',
+    marker: `request-${index}`,
+    stream: index % 2 === 0,
+  }));
 
   const answers = await Promise.all(
     requests.map(async ({ key, marker, stream }) => {
-      const response = await postChat(stack.url, { model: 'qwen-turbo', messages: [{ role: 'user', content: `${marker} from ${key}` }], stream }, { key });
+      const response = await postChat(
+        stack.url,
+        { model: 'qwen-turbo', messages: [{ role: 'user', content: `${marker} from ${key}` }], stream },
+        { key },
+      );
       expect(response.status).toBe(200);
-      if (!stream) return ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? '';
+      if (!stream)
+        return ((await response.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? '';
       const chunks = parseOpenAISse(await response.text()).events as Array<{ choices: Array<{ delta: { content?: string } }> }>;
       return chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
     }),

@@ -23,7 +23,11 @@ beforeAll(async () => {
   const logger = createLogger({ write: (line) => void logs.push(line) });
   app.get('/internal/status', (_req, res) => void res.json({ host: 'ok' }));
   app.post('/internal/echo', (req, res) => void res.json({ echoed: req.body as unknown }));
-  app.use('/ai/dashscope/v1', requestLogger({ logger, hashApiKey: createApiKeyHasher() }), createOpenAIRouter({ dashscopeBaseUrl: fake.url, logger }));
+  app.use(
+    '/ai/dashscope/v1',
+    requestLogger({ logger, hashApiKey: createApiKeyHasher() }),
+    createOpenAIRouter({ dashscopeBaseUrl: fake.url, logger }),
+  );
   app.use((_req, res) => void res.status(404).send('host app: not here'));
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
@@ -39,7 +43,10 @@ beforeEach(() => fake.reset());
 describe('the middlewares inside a foreign Express app', () => {
   it('leaves the host routes and its body parser alone', async () => {
     await request(url).get('/internal/status').expect(200, { host: 'ok' });
-    await request(url).post('/internal/echo').send({ a: 1 }).expect(200, { echoed: { a: 1 } });
+    await request(url)
+      .post('/internal/echo')
+      .send({ a: 1 })
+      .expect(200, { echoed: { a: 1 } });
     const notFound = await request(url).get('/elsewhere');
     expect(notFound.status).toBe(404);
     expect(notFound.text).toBe('host app: not here');
@@ -53,7 +60,11 @@ describe('the middlewares inside a foreign Express app', () => {
     expect(response.status).toBe(200);
     assertOpenAIShape('CreateChatCompletionResponse', response.body);
     expect(fake.requests[0]?.path).toBe('/api/v1/services/aigc/text-generation/generation');
-    expect(fake.requests[0]?.body).toEqual({ model: 'qwen-max', input: { messages: [{ role: 'user', content: 'from the host app' }] }, parameters: { result_format: 'message' } });
+    expect(fake.requests[0]?.body).toEqual({
+      model: 'qwen-max',
+      input: { messages: [{ role: 'user', content: 'from the host app' }] },
+      parameters: { result_format: 'message' },
+    });
   });
 
   it('streams under the prefix', async () => {
@@ -74,8 +85,13 @@ describe('the middlewares inside a foreign Express app', () => {
     assertOpenAIShape('ListModelsResponse', models.body);
     const unknown = await request(url).get('/ai/dashscope/v1/nope').set('authorization', 'Bearer sk-host-user');
     expect(unknown.status).toBe(404);
-    expect(unknown.body).toEqual({ error: { message: 'Invalid URL (GET /ai/dashscope/v1/nope)', type: 'invalid_request_error', param: null, code: 'unknown_url' } });
-    const invalid = await request(url).post('/ai/dashscope/v1/chat/completions').set('authorization', 'Bearer sk-host-user').send({ model: 'qwen-max', messages: [] });
+    expect(unknown.body).toEqual({
+      error: { message: 'Invalid URL (GET /ai/dashscope/v1/nope)', type: 'invalid_request_error', param: null, code: 'unknown_url' },
+    });
+    const invalid = await request(url)
+      .post('/ai/dashscope/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host-user')
+      .send({ model: 'qwen-max', messages: [] });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.param).toBe('messages');
   });

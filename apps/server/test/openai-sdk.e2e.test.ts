@@ -61,7 +61,9 @@ describe('the openai SDK against the gateway', () => {
 
   it('raises AuthenticationError for a key DashScope rejects', async () => {
     const rejected = new OpenAI({ apiKey: 'sk-invalid', baseURL: `${stack.url}/v1`, maxRetries: 0 });
-    const error = await rejected.chat.completions.create({ model: 'farui-plus', messages: [{ role: 'user', content: 'x' }] }).catch((caught: unknown) => caught);
+    const error = await rejected.chat.completions
+      .create({ model: 'farui-plus', messages: [{ role: 'user', content: 'x' }] })
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect((error as InstanceType<typeof OpenAI.AuthenticationError>).code).toBe('invalid_api_key');
   });
@@ -79,7 +81,13 @@ describe('the openai SDK against the gateway', () => {
   it('raises RateLimitError on throttling, streaming or not', async () => {
     stack.fake.enqueue(
       { type: 'error', status: 429, code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.' },
-      { type: 'error', status: 429, code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.', as: 'sse-event' },
+      {
+        type: 'error',
+        status: 429,
+        code: 'Throttling.RateQuota',
+        message: 'Requests rate limit exceeded, please try again later.',
+        as: 'sse-event',
+      },
     );
     for (const stream of [false, true]) {
       const error = await client.chat.completions

@@ -14,7 +14,10 @@ export interface Stack {
 }
 
 /** A real gateway on an ephemeral port in front of a real fake DashScope on another. */
-export async function startStack({ fake: fakeOptions = {}, config: overrides = {} }: { fake?: FakeDashScopeOptions; config?: Partial<GatewayConfig> } = {}): Promise<Stack> {
+export async function startStack({
+  fake: fakeOptions = {},
+  config: overrides = {},
+}: { fake?: FakeDashScopeOptions; config?: Partial<GatewayConfig> } = {}): Promise<Stack> {
   const fake = await startFakeDashScope(fakeOptions);
   const logs: string[] = [];
   const config: GatewayConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dashscopeBaseUrl: fake.url, ...overrides };
@@ -36,7 +39,11 @@ export function chatBody(extra: Record<string, unknown> = {}): Record<string, un
   return { model: 'farui-plus', messages: [{ role: 'user', content: '你好' }], ...extra };
 }
 
-export async function postChat(url: string, body: unknown, { key = 'sk-test-key', headers = {} }: { key?: string | null; headers?: Record<string, string> } = {}) {
+export async function postChat(
+  url: string,
+  body: unknown,
+  { key = 'sk-test-key', headers = {} }: { key?: string | null; headers?: Record<string, string> } = {},
+) {
   return fetch(`${url}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key === null ? {} : { authorization: `Bearer ${key}` }), ...headers },

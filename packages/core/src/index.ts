@@ -6,7 +6,13 @@ export { upstreamUnreachable, upstreamTimeout, upstreamConnectionLost, badUpstre
 
 export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatMessage } from './openai/chat-request-schema.js';
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './openai/parse-chat-completion-request.js';
-export type { ChatCompletion, ChatCompletionChunk, ChatCompletionChunkDelta, CompletionUsage, FinishReason } from './openai/chat-response-types.js';
+export type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionChunkDelta,
+  CompletionUsage,
+  FinishReason,
+} from './openai/chat-response-types.js';
 
 export {
   DASHSCOPE_TEXT_GENERATION_PATH,

@@ -25,7 +25,16 @@ export interface DashScopeProxyOptions {
  * Request headers that reach DashScope. Everything else the client sent (cookies, forwarding headers,
  * SDK telemetry) stays here. X-DashScope-WorkSpace selects a sub-workspace, which sub-account keys need.
  */
-const forwardedRequestHeaders = new Set(['host', 'authorization', 'content-type', 'content-length', 'accept', 'accept-encoding', 'x-dashscope-sse', 'x-dashscope-workspace']);
+const forwardedRequestHeaders = new Set([
+  'host',
+  'authorization',
+  'content-type',
+  'content-length',
+  'accept',
+  'accept-encoding',
+  'x-dashscope-sse',
+  'x-dashscope-workspace',
+]);
 
 const timedOutRequests = new WeakSet<IncomingMessage>();
 
@@ -33,56 +42,67 @@ const timedOutRequests = new WeakSet<IncomingMessage>();
  * The DashScope upstream: http-proxy-middleware sends the exchange prepared by a request rewriter
  * (`res.locals.upstream`) with the caller's key, then hands DashScope's answer to the SSE or JSON rewriter.
  */
-export function createDashScopeProxy({ baseUrl, timeoutMs = 300_000, maxUpstreamJsonBytes = 64 * 1024 * 1024, logger = createLogger() }: DashScopeProxyOptions) {
+export function createDashScopeProxy({
+  baseUrl,
+  timeoutMs = 300_000,
+  maxUpstreamJsonBytes = 64 * 1024 * 1024,
+  logger = createLogger(),
+}: DashScopeProxyOptions) {
   const target = parseBaseUrl(baseUrl);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('createDashScopeProxy: timeoutMs must be a positive integer');
 
   const handlers = {
-      proxyReq: (proxyRequest: ClientRequest, req: Request, res: Response) => {
-        const exchange = res.locals.upstream;
-        const apiKey = res.locals.apiKey;
-        if (exchange === undefined || apiKey === undefined) {
-          proxyRequest.destroy(new Error('createDashScopeProxy: no upstream exchange or key prepared for this request'));
-          return;
-        }
-        for (const name of proxyRequest.getHeaderNames()) {
-          if (!forwardedRequestHeaders.has(name)) proxyRequest.removeHeader(name);
-        }
-        const body = JSON.stringify(exchange.body);
-        proxyRequest.setHeader('authorization', `Bearer ${apiKey}`);
-        proxyRequest.setHeader('content-type', 'application/json');
-        proxyRequest.setHeader('content-length', Buffer.byteLength(body));
-        proxyRequest.setHeader('accept-encoding', 'identity');
-        proxyRequest.setHeader('accept', exchange.stream ? 'text/event-stream' : 'application/json');
-        if (exchange.stream) proxyRequest.setHeader('x-dashscope-sse', 'enable');
-        else proxyRequest.removeHeader('x-dashscope-sse');
-        proxyRequest.setTimeout(timeoutMs, () => {
-          timedOutRequests.add(req);
-          proxyRequest.destroy(upstreamTimeout());
-        });
-        proxyRequest.write(body);
-      },
-      proxyRes: async (upstreamResponse: IncomingMessage, req: Request, res: Response) => {
-        res.locals.upstreamResponded = true;
-        const release = holdResponseOpen(res);
-        try {
-          await respond(upstreamResponse, req, res);
-        } catch (error) {
-          const failure = error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamConnectionLost(error);
-          if (failure.status >= 500) logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
-          sendOpenAIError(res, failure);
-        } finally {
-          release();
-        }
-      },
-      error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => {
-        const response = res as Response;
-        // Once DashScope's answer started arriving, the response handlers own the response.
-        if (typeof response.status !== 'function' || response.locals.upstreamResponded === true) return;
-        const failure = error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamUnreachable(error);
-        logger.error('Upstream request failed', { status: failure.status, code: failure.code ?? undefined, error: (error as NodeJS.ErrnoException).code ?? error.message });
-        sendOpenAIError(response, failure);
-      },
+    proxyReq: (proxyRequest: ClientRequest, req: Request, res: Response) => {
+      const exchange = res.locals.upstream;
+      const apiKey = res.locals.apiKey;
+      if (exchange === undefined || apiKey === undefined) {
+        proxyRequest.destroy(new Error('createDashScopeProxy: no upstream exchange or key prepared for this request'));
+        return;
+      }
+      for (const name of proxyRequest.getHeaderNames()) {
+        if (!forwardedRequestHeaders.has(name)) proxyRequest.removeHeader(name);
+      }
+      const body = JSON.stringify(exchange.body);
+      proxyRequest.setHeader('authorization', `Bearer ${apiKey}`);
+      proxyRequest.setHeader('content-type', 'application/json');
+      proxyRequest.setHeader('content-length', Buffer.byteLength(body));
+      proxyRequest.setHeader('accept-encoding', 'identity');
+      proxyRequest.setHeader('accept', exchange.stream ? 'text/event-stream' : 'application/json');
+      if (exchange.stream) proxyRequest.setHeader('x-dashscope-sse', 'enable');
+      else proxyRequest.removeHeader('x-dashscope-sse');
+      proxyRequest.setTimeout(timeoutMs, () => {
+        timedOutRequests.add(req);
+        proxyRequest.destroy(upstreamTimeout());
+      });
+      proxyRequest.write(body);
+    },
+    proxyRes: async (upstreamResponse: IncomingMessage, req: Request, res: Response) => {
+      res.locals.upstreamResponded = true;
+      const release = holdResponseOpen(res);
+      try {
+        await respond(upstreamResponse, req, res);
+      } catch (error) {
+        const failure =
+          error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamConnectionLost(error);
+        if (failure.status >= 500) logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
+        sendOpenAIError(res, failure);
+      } finally {
+        release();
+      }
+    },
+    error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => {
+      const response = res as Response;
+      // Once DashScope's answer started arriving, the response handlers own the response.
+      if (typeof response.status !== 'function' || response.locals.upstreamResponded === true) return;
+      const failure =
+        error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamUnreachable(error);
+      logger.error('Upstream request failed', {
+        status: failure.status,
+        code: failure.code ?? undefined,
+        error: (error as NodeJS.ErrnoException).code ?? error.message,
+      });
+      sendOpenAIError(response, failure);
+    },
   };
 
   const proxy = createProxyMiddleware<Request, Response>({
@@ -93,9 +113,11 @@ export function createDashScopeProxy({ baseUrl, timeoutMs = 300_000, maxUpstream
     // The default plugins log to the console (including a misleading "body already parsed" hint: the
     // body is re-sent in proxyReq) and answer errors in plain text; the gateway does both itself.
     ejectPlugins: true,
-    plugins: [(proxyServer) => {
-      for (const [event, handler] of Object.entries(handlers)) proxyServer.on(event as keyof typeof handlers, handler as never);
-    }],
+    plugins: [
+      (proxyServer) => {
+        for (const [event, handler] of Object.entries(handlers)) proxyServer.on(event as keyof typeof handlers, handler as never);
+      },
+    ],
   });
 
   async function respond(upstreamResponse: IncomingMessage, req: Request, res: Response): Promise<void> {

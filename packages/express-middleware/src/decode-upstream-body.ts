@@ -7,7 +7,9 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
  * seen gzip-encoding replies regardless; decoding is incremental, so SSE still flows event by event.
  */
 export function decodeUpstreamBody(response: IncomingMessage): Readable {
-  const encoding = String(response.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const encoding = String(response.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   const decoder =
     encoding === 'gzip' || encoding === 'x-gzip'
       ? createGunzip()

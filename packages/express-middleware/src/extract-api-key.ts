@@ -4,8 +4,14 @@ import { readBearerToken } from './read-bearer-token.js';
 import './express-locals.js';
 
 const failures = {
-  missing: { code: 'missing_authorization', message: 'Missing Authorization header. Send your DashScope API key as "Authorization: Bearer <key>".' },
-  malformed: { code: 'invalid_authorization_format', message: 'Invalid Authorization header format. Expected "Authorization: Bearer <DashScope API key>".' },
+  missing: {
+    code: 'missing_authorization',
+    message: 'Missing Authorization header. Send your DashScope API key as "Authorization: Bearer <key>".',
+  },
+  malformed: {
+    code: 'invalid_authorization_format',
+    message: 'Invalid Authorization header format. Expected "Authorization: Bearer <DashScope API key>".',
+  },
   invalid: { code: 'invalid_api_key', message: 'The API key in the Authorization header is empty or malformed.' },
 } as const;
 

@@ -4,7 +4,15 @@ export { extractApiKey } from './extract-api-key.js';
 export { readBearerToken, type BearerToken } from './read-bearer-token.js';
 export { createApiKeyHasher, type ApiKeyHasher, type ApiKeyHasherOptions } from './hash-api-key.js';
 export { requestLogger, type RequestLoggerOptions } from './request-logger.js';
-export { createLogger, formatLogTimestamp, type Logger, type LoggerOptions, type LogLevel, type LogFormat, type LogFields } from './logger.js';
+export {
+  createLogger,
+  formatLogTimestamp,
+  type Logger,
+  type LoggerOptions,
+  type LogLevel,
+  type LogFormat,
+  type LogFields,
+} from './logger.js';
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
 export { rewriteChatRequest, type RewriteChatRequestOptions } from './rewrite-chat-request.js';
 export { rewriteSseResponse, type RewriteSseResponseOptions } from './rewrite-sse-response.js';

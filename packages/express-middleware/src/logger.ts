@@ -41,7 +41,12 @@ export function formatLogTimestamp(date: Date): string {
  * A small leveled logger: text lines in the original product's shape (`<time> - <message> - <fields>`)
  * or one JSON object per line for log pipelines.
  */
-export function createLogger({ level = 'info', format = 'text', write = (line) => void process.stdout.write(line), now = () => new Date() }: LoggerOptions = {}): Logger {
+export function createLogger({
+  level = 'info',
+  format = 'text',
+  write = (line) => void process.stdout.write(line),
+  now = () => new Date(),
+}: LoggerOptions = {}): Logger {
   if (!Object.hasOwn(severity, level)) throw new TypeError(`createLogger: unknown level "${level}"`);
   if (format !== 'text' && format !== 'json') throw new TypeError(`createLogger: unknown format "${String(format)}"`);
 
@@ -49,7 +54,10 @@ export function createLogger({ level = 'info', format = 'text', write = (line) =
     if (severity[entryLevel] < severity[level]) return;
     const time = now();
     if (format === 'json') {
-      write(`${JSON.stringify({ time: time.toISOString(), level: entryLevel, msg: message, ...fields })}\n`);
+      const entry: Record<string, unknown> = { time: time.toISOString(), level: entryLevel, msg: message };
+      // No field may overwrite the entry's own keys.
+      for (const [key, value] of Object.entries(fields)) if (!Object.hasOwn(entry, key)) entry[key] = value;
+      write(`${JSON.stringify(entry)}\n`);
       return;
     }
     const details = Object.entries(fields)
@@ -60,7 +68,9 @@ export function createLogger({ level = 'info', format = 'text', write = (line) =
         return `${field?.label ?? key}: ${rendered}`;
       })
       .join(', ');
-    write(`${formatLogTimestamp(time)} - ${entryLevel === 'info' ? '' : `${entryLevel.toUpperCase()} - `}${message}${details === '' ? '' : ` - ${details}`}\n`);
+    write(
+      `${formatLogTimestamp(time)} - ${entryLevel === 'info' ? '' : `${entryLevel.toUpperCase()} - `}${message}${details === '' ? '' : ` - ${details}`}\n`,
+    );
   }
 
   return {

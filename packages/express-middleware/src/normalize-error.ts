@@ -17,19 +17,39 @@ export function normalizeError(error: unknown): unknown {
   const httpStatus = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
   switch (type) {
     case 'entity.parse.failed':
-      return invalidRequest('We could not parse the JSON body of your request. The gateway expects a JSON payload, but what was sent was not valid JSON.', {
-        code: 'invalid_json',
-      });
+      return invalidRequest(
+        'We could not parse the JSON body of your request. The gateway expects a JSON payload, but what was sent was not valid JSON.',
+        {
+          code: 'invalid_json',
+        },
+      );
     case 'entity.too.large':
-      return new GatewayError({ status: 413, type: 'invalid_request_error', code: 'request_too_large', message: 'The request body is larger than the gateway accepts.' });
+      return new GatewayError({
+        status: 413,
+        type: 'invalid_request_error',
+        code: 'request_too_large',
+        message: 'The request body is larger than the gateway accepts.',
+      });
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new GatewayError({ status: 415, type: 'invalid_request_error', code: 'unsupported_encoding', message: 'The request body encoding or charset is not supported.' });
+      return new GatewayError({
+        status: 415,
+        type: 'invalid_request_error',
+        code: 'unsupported_encoding',
+        message: 'The request body encoding or charset is not supported.',
+      });
     case 'request.aborted':
     case 'request.size.invalid':
       return invalidRequest('The request body was incomplete.', { code: 'incomplete_body' });
     default:
-      if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500) return invalidRequest('The request could not be read.', { code: 'bad_request' });
+      if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500) {
+        return new GatewayError({
+          status: httpStatus,
+          type: 'invalid_request_error',
+          code: 'bad_request',
+          message: 'The request could not be read.',
+        });
+      }
       return error;
   }
 }

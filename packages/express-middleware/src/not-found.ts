@@ -5,6 +5,8 @@ import { GatewayError } from '@gw/core';
 export function openAINotFound() {
   return function openAINotFoundMiddleware(req: Request, _res: Response, next: NextFunction): void {
     const path = req.originalUrl.split('?')[0] ?? req.originalUrl;
-    next(new GatewayError({ status: 404, type: 'invalid_request_error', code: 'unknown_url', message: `Invalid URL (${req.method} ${path})` }));
+    next(
+      new GatewayError({ status: 404, type: 'invalid_request_error', code: 'unknown_url', message: `Invalid URL (${req.method} ${path})` }),
+    );
   };
 }

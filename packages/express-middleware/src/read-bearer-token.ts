@@ -1,8 +1,4 @@
-export type BearerToken =
-  | { kind: 'missing' }
-  | { kind: 'malformed' }
-  | { kind: 'invalid' }
-  | { kind: 'token'; token: string };
+export type BearerToken = { kind: 'missing' } | { kind: 'malformed' } | { kind: 'invalid' } | { kind: 'token'; token: string };
 
 const bearer = /^Bearer[ \t]+(.*)$/i;
 /** Printable ASCII only: DashScope keys look like `sk-…`; anything else cannot be a key. */

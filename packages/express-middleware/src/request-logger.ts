@@ -29,22 +29,28 @@ export function requestLogger({ logger = createLogger(), hashApiKey = createApiK
   const path = (req: IncomingMessage): string => ((req as Request).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
   // morgan formats; the line is handed to our logger instead of morgan's stream, so format and level apply.
-  const started = morgan((_tokens: TokenIndexer, req) => {
-    logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req) });
-    return null;
-  }, { immediate: true, skip, stream });
+  const started = morgan(
+    (_tokens: TokenIndexer, req) => {
+      logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req) });
+      return null;
+    },
+    { immediate: true, skip, stream },
+  );
 
-  const completed = morgan((tokens: TokenIndexer, req, res) => {
-    const totalMs = Number(tokens['total-time']?.(req, res, '3') ?? NaN);
-    const status = res.headersSent ? res.statusCode : '-';
-    logger.info('Request completed', {
-      ip: clientIp(req),
-      status,
-      duration_ms: Number.isFinite(totalMs) ? totalMs : undefined,
-      key_hash: keyHash(req),
-    });
-    return null;
-  }, { skip, stream });
+  const completed = morgan(
+    (tokens: TokenIndexer, req, res) => {
+      const totalMs = Number(tokens['total-time']?.(req, res, '3') ?? NaN);
+      const status = res.headersSent ? res.statusCode : '-';
+      logger.info('Request completed', {
+        ip: clientIp(req),
+        status,
+        duration_ms: Number.isFinite(totalMs) ? totalMs : undefined,
+        key_hash: keyHash(req),
+      });
+      return null;
+    },
+    { skip, stream },
+  );
 
   return function requestLoggerMiddleware(req: Request, res: Response, next: NextFunction): void {
     started(req, res, (error?: unknown) => {

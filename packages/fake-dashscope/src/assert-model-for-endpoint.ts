@@ -8,15 +8,7 @@ import type { ModelCatalog } from './model-catalog.js';
  * API's 400 "Model not exist." (protocol §6.2); a known model on the wrong path gets the
  * `url error` message DashScope answers in that case (protocol §1.1 notes).
  */
-export function assertModelForEndpoint({
-  body,
-  endpoint,
-  catalog,
-}: {
-  body: unknown;
-  endpoint: Endpoint;
-  catalog: ModelCatalog;
-}): string {
+export function assertModelForEndpoint({ body, endpoint, catalog }: { body: unknown; endpoint: Endpoint; catalog: ModelCatalog }): string {
   const model = isRecord(body) ? body.model : undefined;
   if (model === undefined || model === null || model === '') {
     throw new DashScopeError({

@@ -48,8 +48,7 @@ export function buildGenerationEvents({
       }),
     );
   const fullText = plan.tokens.join('');
-  const contentOf = (event: { delta: string; text: string }): string =>
-    request.incrementalOutput ? event.delta : event.text;
+  const contentOf = (event: { delta: string; text: string }): string => (request.incrementalOutput ? event.delta : event.text);
 
   if (request.endpoint === 'multimodal-generation') {
     if (events.length === 0) return [payload('', plan.finishReason, 0)];

@@ -9,7 +9,10 @@ export function countGenerationInput(request: Pick<GenerationRequest, 'inputText
   inputTokens: number;
   imageTokens: number;
 } {
-  const textTokens = Math.max(1, request.inputTexts.reduce((sum, text) => sum + countTextTokens(text), 0));
+  const textTokens = Math.max(
+    1,
+    request.inputTexts.reduce((sum, text) => sum + countTextTokens(text), 0),
+  );
   const imageTokens = request.imageCount * TOKENS_PER_IMAGE;
   return { inputTokens: textTokens + imageTokens, imageTokens };
 }

@@ -188,9 +188,7 @@ function prepareAnswer({
 
   const generation = parseGenerationRequest({ body: body.value, endpoint, catalog: context.catalog });
   const text =
-    script?.type === 'reply'
-      ? script.text
-      : (context.reply?.(recorded) ?? generateAnswer({ lastUserText: generation.lastUserText }));
+    script?.type === 'reply' ? script.text : (context.reply?.(recorded) ?? generateAnswer({ lastUserText: generation.lastUserText }));
   const plan = planAnswer({
     text,
     stop: generation.stop,

@@ -17,7 +17,14 @@ export type FakeScript =
    *   (the shape recorded in parameter-error-sse);
    * - 'sse-body': HTTP <status> with content-type text/event-stream and that same error event as body.
    */
-  | { type: 'error'; status: number; code: string; message: string; headers?: Record<string, string>; as?: 'json' | 'sse-event' | 'sse-body' }
+  | {
+      type: 'error';
+      status: number;
+      code: string;
+      message: string;
+      headers?: Record<string, string>;
+      as?: 'json' | 'sse-event' | 'sse-body';
+    }
   /**
    * Streaming: `events` normal result events, then an `event:error` with `:HTTP_STATUS/<status>`, then close.
    * A non-streaming request gets the error as JSON with that status.

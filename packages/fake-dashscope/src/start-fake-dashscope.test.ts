@@ -113,9 +113,14 @@ describe('fake DashScope', () => {
 
   describe('streaming framing', () => {
     it('emits byte-exact DashScope frames: ids from 1, no [DONE], closing after the finish event', async () => {
-      const response = await post(fake, DASHSCOPE_PATHS.textGeneration, chat('hello', { result_format: 'message', incremental_output: true }), {
-        stream: true,
-      });
+      const response = await post(
+        fake,
+        DASHSCOPE_PATHS.textGeneration,
+        chat('hello', { result_format: 'message', incremental_output: true }),
+        {
+          stream: true,
+        },
+      );
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/event-stream;charset=UTF-8');
       const text = await response.text();
@@ -210,7 +215,9 @@ describe('fake DashScope', () => {
         expect((json.usage as Json).output_tokens).toBe(3);
       }
       const events = parseSse(
-        await (await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', { max_tokens: 4, incremental_output: true }), { stream: true })).text(),
+        await (
+          await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', { max_tokens: 4, incremental_output: true }), { stream: true })
+        ).text(),
       );
       expect(finishOf(events.at(-1)!.data)).toBe('length');
       expect((events.at(-1)!.data.usage as Json).output_tokens).toBe(4);
@@ -341,7 +348,11 @@ describe('fake DashScope', () => {
     it('returns deterministic unit vectors in the recorded shape', async () => {
       const response = await embed('text-embedding-v2', ['代码改变世界', 'hello']);
       expect(response.status).toBe(200);
-      const json = (await response.json()) as { output: { embeddings: Array<{ embedding: number[]; text_index: number }> }; usage: Json; request_id: string };
+      const json = (await response.json()) as {
+        output: { embeddings: Array<{ embedding: number[]; text_index: number }> };
+        usage: Json;
+        request_id: string;
+      };
       expect(Object.keys(json)).toEqual(['output', 'usage', 'request_id']);
       expect(json.output.embeddings.map((item) => [item.text_index, item.embedding.length])).toEqual([
         [0, 1536],
@@ -364,11 +375,24 @@ describe('fake DashScope', () => {
     });
 
     it('enforces the batch limits (25 for v1/v2, 10 for v3/v4)', async () => {
-      expect((await embed('text-embedding-v1', Array.from({ length: 25 }, () => 'x'))).status).toBe(200);
-      const tooMany = await embed('text-embedding-v1', Array.from({ length: 26 }, () => 'x'));
+      expect(
+        (
+          await embed(
+            'text-embedding-v1',
+            Array.from({ length: 25 }, () => 'x'),
+          )
+        ).status,
+      ).toBe(200);
+      const tooMany = await embed(
+        'text-embedding-v1',
+        Array.from({ length: 26 }, () => 'x'),
+      );
       expect(tooMany.status).toBe(400);
       expect(await tooMany.json()).toMatchObject({ code: 'InvalidParameter', message: expect.stringContaining('not be larger than 25') });
-      const v4 = await embed('text-embedding-v4', Array.from({ length: 11 }, () => 'x'));
+      const v4 = await embed(
+        'text-embedding-v4',
+        Array.from({ length: 11 }, () => 'x'),
+      );
       expect(await v4.json()).toMatchObject({ code: 'InvalidParameter', message: expect.stringContaining('not be larger than 10') });
       expect((await embed('text-embedding-v2', 'not a list')).status).toBe(400);
       expect((await embed('qwen-plus', ['x'])).status).toBe(400);
@@ -377,7 +401,13 @@ describe('fake DashScope', () => {
 
   describe('scripts', () => {
     it('sends a scripted JSON error with extra headers, once', async () => {
-      fake.enqueue({ type: 'error', status: 429, code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded.', headers: { 'retry-after': '2' } });
+      fake.enqueue({
+        type: 'error',
+        status: 429,
+        code: 'Throttling.RateQuota',
+        message: 'Requests rate limit exceeded.',
+        headers: { 'retry-after': '2' },
+      });
       const response = await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x'), { stream: true });
       expect(response.status).toBe(429);
       expect(response.headers.get('retry-after')).toBe('2');
@@ -392,7 +422,13 @@ describe('fake DashScope', () => {
 
     it('sends scripted errors as an SSE event (200) or an SSE body (error status)', async () => {
       fake.enqueue(
-        { type: 'error', status: 400, code: 'DataInspectionFailed', message: 'Input data may contain inappropriate content.', as: 'sse-event' },
+        {
+          type: 'error',
+          status: 400,
+          code: 'DataInspectionFailed',
+          message: 'Input data may contain inappropriate content.',
+          as: 'sse-event',
+        },
         { type: 'error', status: 500, code: 'InternalError', message: 'boom', as: 'sse-body' },
       );
       const event = await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x'), { stream: true });
@@ -402,12 +438,16 @@ describe('fake DashScope', () => {
       const body = await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x'), { stream: true });
       expect(body.status).toBe(500);
       expect(body.headers.get('content-type')).toBe('text/event-stream;charset=UTF-8');
-      expect(parseSse(await body.text())).toMatchObject([{ id: 1, event: 'error', status: 500, data: { code: 'InternalError', message: 'boom' } }]);
+      expect(parseSse(await body.text())).toMatchObject([
+        { id: 1, event: 'error', status: 500, data: { code: 'InternalError', message: 'boom' } },
+      ]);
     });
 
     it('fails a stream after some events with event:error', async () => {
       fake.enqueue({ type: 'fail-after', events: 2, status: 500, code: 'InternalError.Algo', message: 'algo failed' });
-      const events = parseSse(await (await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', { incremental_output: true }), { stream: true })).text());
+      const events = parseSse(
+        await (await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', { incremental_output: true }), { stream: true })).text(),
+      );
       expect(events.map((event) => [event.id, event.event, event.status])).toEqual([
         [1, 'result', 200],
         [2, 'result', 200],
@@ -501,9 +541,13 @@ describe('fake DashScope options', () => {
       const response = await post(fake, DASHSCOPE_PATHS.textGeneration, chat('zip'), { stream: true });
       expect(response.headers.get('content-encoding')).toBe('gzip');
       expect(parseSse(await response.text()).length).toBeGreaterThan(2);
-      const raw = await rawPost(`${fake.url}${DASHSCOPE_PATHS.textEmbedding}`, JSON.stringify({ model: 'text-embedding-v1', input: { texts: ['a'] } }), {
-        authorization: `Bearer ${KEY}`,
-      });
+      const raw = await rawPost(
+        `${fake.url}${DASHSCOPE_PATHS.textEmbedding}`,
+        JSON.stringify({ model: 'text-embedding-v1', input: { texts: ['a'] } }),
+        {
+          authorization: `Bearer ${KEY}`,
+        },
+      );
       expect(raw.headers['content-encoding']).toBe('gzip');
       const json = JSON.parse(gunzipSync(Buffer.concat(raw.chunks)).toString('utf8')) as { output: { embeddings: unknown[] } };
       expect(json.output.embeddings).toHaveLength(1);
@@ -515,21 +559,27 @@ describe('fake DashScope options', () => {
   it('writes bodies in pieces of at most splitBytes, splitting UTF-8 characters', async () => {
     const fake = await startFakeDashScope({ splitBytes: 5 });
     try {
-      const raw = await rawPost(`${fake.url}${DASHSCOPE_PATHS.textGeneration}`, JSON.stringify(chat('分割 😊', { incremental_output: true })), {
-        authorization: `Bearer ${KEY}`,
-        accept: 'text/event-stream',
-      });
+      const raw = await rawPost(
+        `${fake.url}${DASHSCOPE_PATHS.textGeneration}`,
+        JSON.stringify(chat('分割 😊', { incremental_output: true })),
+        {
+          authorization: `Bearer ${KEY}`,
+          accept: 'text/event-stream',
+        },
+      );
       expect(raw.chunks.length).toBeGreaterThan(10);
       expect(raw.chunks.every((chunk) => chunk.length <= 5)).toBe(true);
       const strict = new TextDecoder('utf-8', { fatal: true });
-      expect(raw.chunks.some((chunk) => {
-        try {
-          strict.decode(chunk);
-          return false;
-        } catch {
-          return true;
-        }
-      })).toBe(true);
+      expect(
+        raw.chunks.some((chunk) => {
+          try {
+            strict.decode(chunk);
+            return false;
+          } catch {
+            return true;
+          }
+        }),
+      ).toBe(true);
       const events = parseSse(Buffer.concat(raw.chunks).toString('utf8'));
       expect(events.map((event) => textOf(event.data)).join('')).toContain('😊');
     } finally {
@@ -557,7 +607,9 @@ describe('fake DashScope options', () => {
     });
     try {
       expect((await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', {}, 'my-model'))).status).toBe(401);
-      const json = (await (await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', {}, 'my-model'), { key: 'only-this' })).json()) as Json;
+      const json = (await (
+        await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x', {}, 'my-model'), { key: 'only-this' })
+      ).json()) as Json;
       expect(textOf(json)).toBe('echo "my-model"');
       expect((await post(fake, DASHSCOPE_PATHS.textGeneration, chat('x'), { key: 'only-this' })).status).toBe(400);
     } finally {

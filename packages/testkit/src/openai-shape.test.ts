@@ -200,7 +200,11 @@ describe('validateOpenAIShape / assertOpenAIShape: violations fail and name the 
       "/choices/0 must have required property 'finish_reason'",
       "/choices/0 must have required property 'delta'",
     );
-    expectInvalid('CreateChatCompletionStreamResponse', { ...chunk(), system_fingerprint: null }, '/system_fingerprint must be string, got null');
+    expectInvalid(
+      'CreateChatCompletionStreamResponse',
+      { ...chunk(), system_fingerprint: null },
+      '/system_fingerprint must be string, got null',
+    );
     expectInvalid('CreateChatCompletionStreamResponse', { ...chunk(), service_tier: 'premium' }, '/service_tier');
   });
 
@@ -214,7 +218,12 @@ describe('validateOpenAIShape / assertOpenAIShape: violations fail and name the 
       "/data/0 must have required property 'created'",
       "/data/1 must have required property 'owned_by'",
     );
-    expectInvalid('Model', { id: 'qwen-plus', object: 'model' }, "must have required property 'created'", "must have required property 'owned_by'");
+    expectInvalid(
+      'Model',
+      { id: 'qwen-plus', object: 'model' },
+      "must have required property 'created'",
+      "must have required property 'owned_by'",
+    );
     expectInvalid('ListModelsResponse', { object: 'list', data: ['qwen-plus'] }, '/data/0 must be object');
   });
 
@@ -222,12 +231,7 @@ describe('validateOpenAIShape / assertOpenAIShape: violations fail and name the 
     const e = errorResponse();
     delete e.error.param;
     delete e.error.code;
-    expectInvalid(
-      'ErrorResponse',
-      e,
-      "/error must have required property 'param'",
-      "/error must have required property 'code'",
-    );
+    expectInvalid('ErrorResponse', e, "/error must have required property 'param'", "/error must have required property 'code'");
     expectInvalid('ErrorResponse', { message: 'flat error' }, "(root) must have required property 'error'");
   });
 
@@ -245,7 +249,14 @@ describe('openai-schemas.json', () => {
     expect(doc.$comment).toContain('openai/openai-openapi');
     expect(doc.$comment).toContain('f85dbe223d40e1a31cba812ab2d755c7e98a92a3');
     expect(doc.$comment).toContain('MIT');
-    for (const name of ['CreateChatCompletionResponse', 'CreateChatCompletionStreamResponse', 'ListModelsResponse', 'Model', 'ErrorResponse', 'CreateEmbeddingResponse']) {
+    for (const name of [
+      'CreateChatCompletionResponse',
+      'CreateChatCompletionStreamResponse',
+      'ListModelsResponse',
+      'Model',
+      'ErrorResponse',
+      'CreateEmbeddingResponse',
+    ]) {
       expect(doc.$defs).toHaveProperty(name);
     }
     expect(Object.keys(doc.$defs)).toEqual([...Object.keys(doc.$defs)].sort());

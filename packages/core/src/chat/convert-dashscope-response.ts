@@ -24,7 +24,8 @@ export function convertDashScopeResponse({ response, model, created, generateId 
   if (!parsed.success) throw badUpstreamResponse('unexpected JSON shape');
   const body = parsed.data;
   if (body.output === undefined) {
-    if (body.code !== undefined) throw fromDashScopeError({ status: 500, code: body.code, message: body.message ?? body.msg, requestId: body.request_id });
+    if (body.code !== undefined)
+      throw fromDashScopeError({ status: 500, code: body.code, message: body.message ?? body.msg, requestId: body.request_id });
     throw badUpstreamResponse('no output');
   }
   const { content, reasoningContent, finishReason } = readDashScopeChoice(body);

@@ -21,8 +21,14 @@ interface ErrorRule extends OpenAIErrorClass {
   matches: (code: string, message: string) => boolean;
 }
 
-const is = (...codes: string[]) => (code: string) => codes.includes(code);
-const startsWith = (...prefixes: string[]) => (code: string) => prefixes.some((prefix) => code.startsWith(prefix));
+const is =
+  (...codes: string[]) =>
+  (code: string) =>
+    codes.includes(code);
+const startsWith =
+  (...prefixes: string[]) =>
+  (code: string) =>
+    prefixes.some((prefix) => code.startsWith(prefix));
 
 /**
  * DashScope error code → OpenAI error class. The first matching rule wins. Codes and statuses from
@@ -45,7 +51,12 @@ const dashScopeErrorRules: readonly ErrorRule[] = [
     code: 'insufficient_quota',
   },
   { matches: (code) => code === 'AccessDenied' || code.includes('AccessDenied'), status: 403, type: 'permission_error' },
-  { matches: (code) => startsWith('Throttling')(code) || code === 'LimitRequests', status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' },
+  {
+    matches: (code) => startsWith('Throttling')(code) || code === 'LimitRequests',
+    status: 429,
+    type: 'rate_limit_error',
+    code: 'rate_limit_exceeded',
+  },
   { matches: is('DataInspectionFailed', 'data_inspection_failed'), status: 400, type: 'invalid_request_error', code: 'content_filter' },
   { matches: is('BadRequest.TooLarge'), status: 413, type: 'invalid_request_error' },
   { matches: is('RequestTimeOut', 'InternalError.Timeout'), status: 504, type: 'server_error', code: 'timeout' },
@@ -53,7 +64,9 @@ const dashScopeErrorRules: readonly ErrorRule[] = [
   // Before the generic InternalError rule: this one is the client's fault (input too long, bad content items).
   { matches: is('InternalError.Algo.InvalidParameter'), status: 400, type: 'invalid_request_error' },
   {
-    matches: (code) => startsWith('InternalError', 'SystemError')(code) || is('ModelServiceFailed', 'RewriteFailed', 'RetrivalFailed', 'AppProcessFailed', 'InvokePluginFailed')(code),
+    matches: (code) =>
+      startsWith('InternalError', 'SystemError')(code) ||
+      is('ModelServiceFailed', 'RewriteFailed', 'RetrivalFailed', 'AppProcessFailed', 'InvokePluginFailed')(code),
     status: 500,
     type: 'server_error',
   },

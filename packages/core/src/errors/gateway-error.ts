@@ -56,6 +56,9 @@ export function isGatewayError(error: unknown): error is GatewayError {
 }
 
 /** A 400 about one request parameter, the most common error at the edge. */
-export function invalidRequest(message: string, { param = null, code = null }: { param?: string | null; code?: string | null } = {}): GatewayError {
+export function invalidRequest(
+  message: string,
+  { param = null, code = null }: { param?: string | null; code?: string | null } = {},
+): GatewayError {
   return new GatewayError({ status: 400, type: 'invalid_request_error', message, param, code });
 }

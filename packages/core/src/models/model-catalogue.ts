@@ -30,7 +30,13 @@ export function listModels(): OpenAIModelList {
 export function retrieveModel(id: string): OpenAIModel {
   const model = catalogue.find((candidate) => candidate.id === id);
   if (model === undefined) {
-    throw new GatewayError({ status: 404, type: 'invalid_request_error', code: 'model_not_found', param: 'model', message: `The model '${id}' does not exist.` });
+    throw new GatewayError({
+      status: 404,
+      type: 'invalid_request_error',
+      code: 'model_not_found',
+      param: 'model',
+      message: `The model '${id}' does not exist.`,
+    });
   }
   return { ...model };
 }

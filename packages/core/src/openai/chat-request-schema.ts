@@ -29,10 +29,13 @@ const assistantMessageSchema = z.strictObject({
   audio: z.null().optional(),
 });
 
-export const chatMessageSchema = z.discriminatedUnion('role', [systemMessageSchema, developerMessageSchema, userMessageSchema, assistantMessageSchema], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? "must have a 'role' of 'system', 'developer', 'user' or 'assistant'" : undefined,
-});
+export const chatMessageSchema = z.discriminatedUnion(
+  'role',
+  [systemMessageSchema, developerMessageSchema, userMessageSchema, assistantMessageSchema],
+  {
+    error: (issue) => (issue.code === 'invalid_union' ? "must have a 'role' of 'system', 'developer', 'user' or 'assistant'" : undefined),
+  },
+);
 
 const stopSchema = z.union([z.string(), z.array(z.string()).min(1).max(4)], {
   error: 'must be a string or an array of 1 to 4 strings',
@@ -45,7 +48,9 @@ const streamOptionsSchema = z.strictObject({
 
 export const chatCompletionRequestSchema = z.strictObject({
   model: z.string({ error: 'is required and must be a string' }).min(1, 'must not be empty'),
-  messages: z.array(chatMessageSchema, { error: 'is required and must be an array of messages' }).min(1, 'must contain at least one message'),
+  messages: z
+    .array(chatMessageSchema, { error: 'is required and must be an array of messages' })
+    .min(1, 'must contain at least one message'),
   stream: z.boolean().nullish(),
   stream_options: streamOptionsSchema.nullish(),
   temperature: z.number().min(0).max(2).nullish(),

@@ -120,7 +120,9 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
   it('accepts parallel_tool_calls as a boolean, drops it with a warning, and types it', () => {
     const { warnings } = parseChatCompletionRequest(withBody({ parallel_tool_calls: false }));
     expect(warnings).toEqual(["Parameter 'parallel_tool_calls' was dropped: DashScope has no equivalent."]);
-    expect(() => parseChatCompletionRequest(withBody({ parallel_tool_calls: 'yes' }))).toThrow(expect.objectContaining({ param: 'parallel_tool_calls', code: 'invalid_value' }));
+    expect(() => parseChatCompletionRequest(withBody({ parallel_tool_calls: 'yes' }))).toThrow(
+      expect.objectContaining({ param: 'parallel_tool_calls', code: 'invalid_value' }),
+    );
   });
 
   it('does not change the caller’s body', () => {

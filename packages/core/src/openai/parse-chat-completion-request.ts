@@ -10,7 +10,15 @@ export interface ParsedChatCompletionRequest {
   warnings: string[];
 }
 
-const droppedParameters = ['user', 'safety_identifier', 'prompt_cache_key', 'parallel_tool_calls', 'metadata', 'service_tier', 'store'] as const;
+const droppedParameters = [
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'parallel_tool_calls',
+  'metadata',
+  'service_tier',
+  'store',
+] as const;
 
 /** Validates a client's chat request body; throws a 400 GatewayError naming the offending `param`. */
 export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionRequest {
@@ -28,7 +36,9 @@ export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionR
   if (request.max_tokens != null && request.max_completion_tokens != null && request.max_tokens !== request.max_completion_tokens) {
     throw invalidRequest("'max_tokens' and 'max_completion_tokens' disagree; send only one of them.", { param: 'max_tokens' });
   }
-  const warnings = droppedParameters.filter((key) => record[key] != null).map((key) => `Parameter '${key}' was dropped: DashScope has no equivalent.`);
+  const warnings = droppedParameters
+    .filter((key) => record[key] != null)
+    .map((key) => `Parameter '${key}' was dropped: DashScope has no equivalent.`);
   return { request, warnings };
 }
 
@@ -41,7 +51,10 @@ function toValidationError(error: z.ZodError) {
   }
   const param = issue.path.length === 0 ? null : formatParam(issue.path);
   const message = param === null ? issue.message : `Invalid value for '${param}': ${issue.message}`;
-  return invalidRequest(message, { param, code: issue.path.length > 0 && isMissing(issue) ? 'missing_required_parameter' : 'invalid_value' });
+  return invalidRequest(message, {
+    param,
+    code: issue.path.length > 0 && isMissing(issue) ? 'missing_required_parameter' : 'invalid_value',
+  });
 }
 
 function isMissing(issue: z.core.$ZodIssue): boolean {

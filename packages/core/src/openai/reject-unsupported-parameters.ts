@@ -8,7 +8,8 @@ interface NotYetSupported {
 
 const isNullish = (value: unknown) => value === null || value === undefined;
 const isEmptyArray = (value: unknown) => Array.isArray(value) && value.length === 0;
-const isEmptyObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+const isEmptyObject = (value: unknown) =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
 
 /**
  * OpenAI chat parameters the gateway does not translate yet. Sent with a value that would change the
@@ -18,12 +19,18 @@ const isEmptyObject = (value: unknown) => typeof value === 'object' && value !==
 const notYetSupported: Readonly<Record<string, NotYetSupported>> = {
   tools: { isNoOp: (value) => isNullish(value) || isEmptyArray(value), reason: 'Tool calling is not supported by this gateway yet.' },
   tool_choice: { isNoOp: (value) => isNullish(value) || value === 'none', reason: 'Tool calling is not supported by this gateway yet.' },
-  functions: { isNoOp: (value) => isNullish(value) || isEmptyArray(value), reason: 'Function calling is not supported by this gateway yet.' },
-  function_call: { isNoOp: (value) => isNullish(value) || value === 'none', reason: 'Function calling is not supported by this gateway yet.' },
+  functions: {
+    isNoOp: (value) => isNullish(value) || isEmptyArray(value),
+    reason: 'Function calling is not supported by this gateway yet.',
+  },
+  function_call: {
+    isNoOp: (value) => isNullish(value) || value === 'none',
+    reason: 'Function calling is not supported by this gateway yet.',
+  },
   n: { isNoOp: (value) => isNullish(value) || value === 1, reason: 'Only n=1 is supported by this gateway yet.' },
   frequency_penalty: {
     isNoOp: (value) => isNullish(value) || value === 0,
-    reason: "DashScope has no frequency penalty (its repetition_penalty works differently); only 0 is accepted.",
+    reason: 'DashScope has no frequency penalty (its repetition_penalty works differently); only 0 is accepted.',
   },
   logprobs: { isNoOp: (value) => isNullish(value) || value === false, reason: 'Log probabilities are not supported by this gateway yet.' },
   top_logprobs: { isNoOp: isNullish, reason: 'Log probabilities are not supported by this gateway yet.' },
@@ -42,7 +49,10 @@ const notYetSupported: Readonly<Record<string, NotYetSupported>> = {
   reasoning_effort: { isNoOp: isNullish, reason: 'Reasoning controls are not supported by this gateway yet.' },
   verbosity: { isNoOp: isNullish, reason: 'Verbosity is not supported.' },
   store: { isNoOp: (value) => isNullish(value) || value === false, reason: 'The gateway stores nothing; only store=false is accepted.' },
-  metadata: { isNoOp: (value) => isNullish(value) || isEmptyObject(value), reason: 'Metadata is only meaningful with store=true, which is not supported.' },
+  metadata: {
+    isNoOp: (value) => isNullish(value) || isEmptyObject(value),
+    reason: 'Metadata is only meaningful with store=true, which is not supported.',
+  },
   service_tier: {
     isNoOp: (value) => isNullish(value) || value === 'auto' || value === 'default',
     reason: "Only service_tier 'auto' or 'default' is accepted.",
@@ -82,7 +92,8 @@ export function rejectUnsupportedParameters(body: Record<string, unknown>): Reco
       rest[key] = value;
       continue;
     }
-    if (!rule.isNoOp(value)) throw invalidRequest(`Unsupported value for '${key}': ${rule.reason}`, { param: key, code: 'unsupported_parameter' });
+    if (!rule.isNoOp(value))
+      throw invalidRequest(`Unsupported value for '${key}': ${rule.reason}`, { param: key, code: 'unsupported_parameter' });
   }
   if (Array.isArray(body.messages)) body.messages.forEach(rejectUnsupportedMessageFeatures);
   return rest;
@@ -94,7 +105,8 @@ function rejectUnsupportedMessageFeatures(message: unknown, index: number): void
   const roleReason = typeof message.role === 'string' ? unsupportedRoles[message.role] : undefined;
   if (roleReason !== undefined) throw invalidRequest(roleReason, { param: `${param}.role`, code: 'unsupported_parameter' });
   for (const [field, reason] of Object.entries(unsupportedMessageFields)) {
-    if (!isNullish(message[field]) && !isEmptyArray(message[field])) throw invalidRequest(reason, { param: `${param}.${field}`, code: 'unsupported_parameter' });
+    if (!isNullish(message[field]) && !isEmptyArray(message[field]))
+      throw invalidRequest(reason, { param: `${param}.${field}`, code: 'unsupported_parameter' });
   }
   if (!Array.isArray(message.content)) return;
   message.content.forEach((part: unknown, partIndex) => {

@@ -1,7 +1,11 @@
 import { fromDashScopeError } from '../errors/dashscope-error-map.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
-import { dashScopeErrorBodySchema, dashScopeGenerationResponseSchema, type DashScopeUsage } from '../dashscope/generation-response-schema.js';
+import {
+  dashScopeErrorBodySchema,
+  dashScopeGenerationResponseSchema,
+  type DashScopeUsage,
+} from '../dashscope/generation-response-schema.js';
 import type { ChatCompletionChunk, ChatCompletionChunkDelta, FinishReason } from '../openai/chat-response-types.js';
 import { convertDashScopeUsage } from '../chat/convert-dashscope-usage.js';
 import { mapDashScopeFinishReason } from '../chat/map-dashscope-finish-reason.js';
@@ -92,7 +96,14 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
         const parsed = dashScopeErrorBodySchema.safeParse(parseJson(event.data));
         const body = parsed.success ? parsed.data : {};
         // Without a `:HTTP_STATUS/` line, both official SDKs assume 400.
-        return fail(fromDashScopeError({ status: event.status ?? 400, code: body.code, message: body.message ?? body.msg, requestId: body.request_id }));
+        return fail(
+          fromDashScopeError({
+            status: event.status ?? 400,
+            code: body.code,
+            message: body.message ?? body.msg,
+            requestId: body.request_id,
+          }),
+        );
       }
       return mapResult(event.data);
     },
@@ -104,7 +115,12 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
           return fail(badUpstreamResponse('the stream ended before any event.'));
         case 'streaming':
           return fail(
-            new GatewayError({ status: 502, type: 'server_error', code: 'upstream_stream_truncated', message: 'DashScope ended the stream before the answer was finished.' }),
+            new GatewayError({
+              status: 502,
+              type: 'server_error',
+              code: 'upstream_stream_truncated',
+              message: 'DashScope ended the stream before the answer was finished.',
+            }),
           );
         case 'finished': {
           const parts: ChatStreamPart[] = [];

@@ -1,0 +1,212 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, type GatewayConfig } from './config.js';
+
+const defaults: GatewayConfig = {
+  port: 8000,
+  host: '0.0.0.0',
+  bodyLimitBytes: 10 * 1024 * 1024,
+  dashscopeBaseUrl: 'https://dashscope.aliyuncs.com',
+  upstreamTimeoutMs: 300_000,
+  logLevel: 'info',
+  logFormat: 'text',
+  corsOrigins: '*',
+  keyHashSecret: undefined,
+  trustProxy: false,
+};
+
+function configError(environment: Record<string, string>): ConfigError {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`loadConfig accepted ${JSON.stringify(environment)}`);
+}
+
+describe('loadConfig defaults', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    expect(loadConfig({})).toEqual(defaults);
+  });
+
+  it('counts empty strings as unset', () => {
+    const empty = Object.fromEntries(
+      [
+        'PORT',
+        'HOST',
+        'BODY_LIMIT',
+        'DASHSCOPE_BASE_URL',
+        'UPSTREAM_TIMEOUT_MS',
+        'LOG_LEVEL',
+        'LOG_FORMAT',
+        'CORS_ORIGINS',
+        'KEY_HASH_SECRET',
+        'TRUST_PROXY',
+      ].map((name) => [name, '']),
+    );
+    expect(loadConfig(empty)).toEqual(defaults);
+  });
+
+  it('ignores unrelated variables', () => {
+    expect(loadConfig({ PATH: '/usr/bin', HOME: '/root', NODE_ENV: 'production' })).toEqual(defaults);
+  });
+});
+
+describe('loadConfig parsing', () => {
+  it.each([
+    ['0', 0],
+    ['1', 1],
+    ['8080', 8080],
+    ['65535', 65535],
+  ])('PORT=%s → %i', (value, port) => {
+    expect(loadConfig({ PORT: value }).port).toBe(port);
+  });
+
+  it('takes HOST as given', () => {
+    expect(loadConfig({ HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '::' }).host).toBe('::');
+  });
+
+  it.each([
+    ['1048576', 1_048_576],
+    ['512kb', 524_288],
+    ['10mb', 10_485_760],
+    ['10MB', 10_485_760],
+    ['1gb', 1024 ** 3],
+    ['100b', 100],
+    ['512 kb', 524_288],
+  ])('BODY_LIMIT=%s → %i bytes', (value, bytes) => {
+    expect(loadConfig({ BODY_LIMIT: value }).bodyLimitBytes).toBe(bytes);
+  });
+
+  it.each([
+    ['https://dashscope-intl.aliyuncs.com', 'https://dashscope-intl.aliyuncs.com'],
+    ['https://dashscope.aliyuncs.com/', 'https://dashscope.aliyuncs.com'],
+    ['http://127.0.0.1:8001//', 'http://127.0.0.1:8001'],
+    ['https://proxy.example/dashscope', 'https://proxy.example/dashscope'],
+    ['https://proxy.example/dashscope/', 'https://proxy.example/dashscope'],
+  ])('DASHSCOPE_BASE_URL=%s → %s', (value, url) => {
+    expect(loadConfig({ DASHSCOPE_BASE_URL: value }).dashscopeBaseUrl).toBe(url);
+  });
+
+  it.each([
+    ['1', 1],
+    ['60000', 60_000],
+    ['3600000', 3_600_000],
+  ])('UPSTREAM_TIMEOUT_MS=%s → %i', (value, ms) => {
+    expect(loadConfig({ UPSTREAM_TIMEOUT_MS: value }).upstreamTimeoutMs).toBe(ms);
+  });
+
+  it.each(['debug', 'info', 'warn', 'error', 'silent'] as const)('LOG_LEVEL=%s', (level) => {
+    expect(loadConfig({ LOG_LEVEL: level }).logLevel).toBe(level);
+  });
+
+  it.each(['text', 'json'] as const)('LOG_FORMAT=%s', (format) => {
+    expect(loadConfig({ LOG_FORMAT: format }).logFormat).toBe(format);
+  });
+
+  it.each([
+    ['*', '*'],
+    ['https://a.example', ['https://a.example']],
+    ['https://a.example, https://b.example', ['https://a.example', 'https://b.example']],
+    [' https://a.example ,,http://localhost:3000 ', ['https://a.example', 'http://localhost:3000']],
+    ['https://a.example, *', '*'],
+  ])('CORS_ORIGINS=%j → %j', (value, origins) => {
+    expect(loadConfig({ CORS_ORIGINS: value }).corsOrigins).toEqual(origins);
+  });
+
+  it('takes KEY_HASH_SECRET as given', () => {
+    expect(loadConfig({ KEY_HASH_SECRET: 'pepper' }).keyHashSecret).toBe('pepper');
+  });
+
+  it.each([
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['0', 0],
+    ['loopback', 'loopback'],
+    ['10.0.0.0/8, 127.0.0.1', '10.0.0.0/8, 127.0.0.1'],
+  ])('TRUST_PROXY=%s → %j', (value, trust) => {
+    expect(loadConfig({ TRUST_PROXY: value }).trustProxy).toEqual(trust);
+  });
+
+  it('reads every variable at once', () => {
+    expect(
+      loadConfig({
+        PORT: '9000',
+        HOST: '127.0.0.1',
+        BODY_LIMIT: '1mb',
+        DASHSCOPE_BASE_URL: 'http://127.0.0.1:8001/',
+        UPSTREAM_TIMEOUT_MS: '5000',
+        LOG_LEVEL: 'debug',
+        LOG_FORMAT: 'json',
+        CORS_ORIGINS: 'https://app.example',
+        KEY_HASH_SECRET: 's3cret',
+        TRUST_PROXY: '1',
+      }),
+    ).toEqual({
+      port: 9000,
+      host: '127.0.0.1',
+      bodyLimitBytes: 1_048_576,
+      dashscopeBaseUrl: 'http://127.0.0.1:8001',
+      upstreamTimeoutMs: 5000,
+      logLevel: 'debug',
+      logFormat: 'json',
+      corsOrigins: ['https://app.example'],
+      keyHashSecret: 's3cret',
+      trustProxy: 1,
+    });
+  });
+});
+
+describe('loadConfig refuses bad values', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['BODY_LIMIT', 'ten'],
+    ['BODY_LIMIT', '0'],
+    ['BODY_LIMIT', '1.5mb'],
+    ['BODY_LIMIT', '10tb'],
+    ['DASHSCOPE_BASE_URL', 'ftp://x'],
+    ['DASHSCOPE_BASE_URL', 'nope'],
+    ['DASHSCOPE_BASE_URL', 'dashscope.aliyuncs.com'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'INFO'],
+    ['LOG_FORMAT', 'xml'],
+    ['CORS_ORIGINS', 'not a url'],
+    ['CORS_ORIGINS', 'https://a.example/path'],
+    ['CORS_ORIGINS', ','],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['UPSTREAM_TIMEOUT_MS', 'soon'],
+    ['UPSTREAM_TIMEOUT_MS', '3600001'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '10.0.0.0/8, nginx'],
+  ])('%s=%j throws a ConfigError naming the variable and the value', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('says what would be accepted', () => {
+    expect(configError({ PORT: 'abc' }).message).toMatch(/PORT="abc": must be a whole number between 0 and 65535/);
+    expect(configError({ LOG_LEVEL: 'loud' }).message).toMatch(/LOG_LEVEL="loud": must be one of debug, info, warn, error, silent/);
+    expect(configError({ BODY_LIMIT: 'ten' }).message).toMatch(/BODY_LIMIT="ten": must be a size such as 1048576, 512kb or 10mb/);
+  });
+
+  it('lists every bad variable, one per line', () => {
+    const error = configError({ PORT: 'abc', LOG_FORMAT: 'xml', HOST: '127.0.0.1' });
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('Invalid configuration:');
+    expect(lines.filter((line) => line.startsWith('  '))).toHaveLength(2);
+    expect(error.message).toContain('PORT="abc"');
+    expect(error.message).toContain('LOG_FORMAT="xml"');
+    expect(error.message).not.toContain('HOST');
+  });
+
+  it('does not echo KEY_HASH_SECRET when another variable is wrong', () => {
+    const error = configError({ PORT: 'abc', KEY_HASH_SECRET: 'super-secret-pepper' });
+    expect(error.message).not.toContain('super-secret-pepper');
+  });
+});
