@@ -341,3 +341,32 @@ describe('DashScope errors', () => {
     }
   });
 });
+
+describe('request framing', () => {
+  it('translates a request sent with Expect: 100-continue (curl does so for large bodies)', async () => {
+    const { request } = await import('node:http');
+    const body = JSON.stringify(chatBody({ messages: [{ role: 'user', content: 'x'.repeat(2048) }] }));
+    const status = await new Promise<number>((resolve, reject) => {
+      const outgoing = request(`${stack.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer sk-test-key',
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          expect: '100-continue',
+        },
+      });
+      outgoing.on('continue', () => outgoing.end(body));
+      outgoing.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      outgoing.on('error', reject);
+    });
+    expect(status).toBe(200);
+    const upstream = lastUpstream();
+    expect(upstream.headers.expect).toBeUndefined();
+    expect(upstream.headers.authorization).toBe('Bearer sk-test-key');
+    expect((upstream.body as { input: unknown }).input).toEqual({ messages: [{ role: 'user', content: 'x'.repeat(2048) }] });
+  });
+});

@@ -142,6 +142,9 @@ export function createDashScopeProxy({
   }
 
   return function dashScopeProxyMiddleware(req: Request, res: Response, next: NextFunction): Promise<void> {
+    // The body was read already. Forwarded, `Expect: 100-continue` would also make httpxy skip the
+    // proxyReq event, so the request would leave without the caller's key and the translated body.
+    delete req.headers.expect;
     return proxy(req, res, next);
   };
 }
