@@ -9,6 +9,7 @@ import { startFakeDashScope, type FakeDashScope } from '@gw/fake-dashscope';
  * `pnpm test` builds first (tsc -b); a bare `jest` run needs `pnpm build` once.
  */
 const mainPath = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const demoPath = fileURLToPath(new URL('../dist/demo.js', import.meta.url));
 
 interface RunningProcess {
   child: ChildProcess;
@@ -19,13 +20,13 @@ interface RunningProcess {
 
 const children: ChildProcess[] = [];
 
-function startMain(environment: Record<string, string>): RunningProcess {
-  if (!existsSync(mainPath)) {
-    throw new Error(`${mainPath} is missing: run \`pnpm build\` (tsc -b) before these tests; \`pnpm test\` does it for you.`);
+function startMain(environment: Record<string, string>, scriptPath = mainPath): RunningProcess {
+  if (!existsSync(scriptPath)) {
+    throw new Error(`${scriptPath} is missing: run \`pnpm build\` (tsc -b) before these tests; \`pnpm test\` does it for you.`);
   }
   // Only what the test sets, plus PATH: the developer's own PORT or LOG_LEVEL must not leak in, nor
   // Jest's NODE_OPTIONS.
-  const child = spawn(process.execPath, [mainPath], {
+  const child = spawn(process.execPath, [scriptPath], {
     env: { PATH: process.env.PATH ?? '', ...environment },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -50,7 +51,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]).finally(() => clearTimeout(timer));
 }
 
-async function waitForOutput(running: RunningProcess, pattern: RegExp, ms = 2500): Promise<RegExpExecArray> {
+// Generous: two Jest workers share two cores with the servers they start.
+async function waitForOutput(running: RunningProcess, pattern: RegExp, ms = 10_000): Promise<RegExpExecArray> {
   const deadline = Date.now() + ms;
   for (;;) {
     const match = pattern.exec(running.stdout());
@@ -104,5 +106,23 @@ describe('node apps/server/dist/main.js', () => {
     expect(Date.now() - startedAt).toBeLessThan(4000);
     expect(running.stdout()).toContain('Received SIGTERM, shutting down');
     expect(running.stderr()).toBe('');
+  });
+});
+
+describe('node apps/server/dist/demo.js (pnpm demo)', () => {
+  it('serves the gateway in front of the bundled fake DashScope, with no key and no network', async () => {
+    const running = startMain({ PORT: '0', HOST: '127.0.0.1', FAKE_DASHSCOPE_EVENT_DELAY_MS: '0' }, demoPath);
+    const [, gatewayUrl] = await waitForOutput(running, /Demo: gateway on (http:\/\/127\.0\.0\.1:\d+), in front of a fake DashScope/);
+    const response = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-demo', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'farui-plus', messages: [{ role: 'user', content: '你好' }] }),
+    });
+    expect(response.status).toBe(200);
+    const completion = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(completion.choices[0]?.message.content).toContain('你好');
+    running.child.kill('SIGTERM');
+    const { code } = await withTimeout(running.exited, 6000, 'the demo to exit after SIGTERM');
+    expect(code).toBe(0);
   });
 });
