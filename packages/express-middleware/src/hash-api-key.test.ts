@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { createApiKeyHasher } from './hash-api-key.js';
 
-const key = 'sk-0123456789abcdef0123456789abcdef';
+const key = 'sk-fake-key-for-tests';
 
 describe('createApiKeyHasher', () => {
   it('defaults to the first 8 hex characters of the key’s MD5, as the original product logged', () => {
@@ -10,6 +10,8 @@ describe('createApiKeyHasher', () => {
     const expected = createHash('md5').update(key).digest('hex').slice(0, 8);
     expect(hash(key)).toBe(expected);
     expect(hash(key)).toMatch(/^[0-9a-f]{8}$/);
+    // Known answer, from `echo -n sk-fake-key-for-tests | md5sum`.
+    expect(hash(key)).toBe('0428da5f');
     expect(createApiKeyHasher({ secret: undefined })(key)).toBe(expected);
   });
 
@@ -23,6 +25,8 @@ describe('createApiKeyHasher', () => {
     const hash = createApiKeyHasher({ secret: 'pepper' });
     const expected = createHmac('sha256', 'pepper').update(key).digest('hex').slice(0, 8);
     expect(hash(key)).toBe(expected);
+    // Known answer, from `echo -n sk-fake-key-for-tests | openssl dgst -sha256 -hmac pepper`.
+    expect(hash(key)).toBe('dcc2c8a3');
     expect(hash(key)).not.toBe(createHash('md5').update(key).digest('hex').slice(0, 8));
   });
 
