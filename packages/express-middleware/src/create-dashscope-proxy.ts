@@ -2,7 +2,7 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { NextFunction, Request, Response } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
-import { GatewayError, parseDashScopeErrorResponse, upstreamConnectionLost, upstreamTimeout, upstreamUnreachable } from '@gw/core';
+import { isGatewayError, parseDashScopeErrorResponse, upstreamConnectionLost, upstreamTimeout, upstreamUnreachable } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { holdResponseOpen } from './hold-response-open.js';
 import { createLogger, type Logger } from './logger.js';
@@ -82,8 +82,7 @@ export function createDashScopeProxy({
       try {
         await respond(upstreamResponse, req, res);
       } catch (error) {
-        const failure =
-          error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamConnectionLost(error);
+        const failure = isGatewayError(error) ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamConnectionLost(error);
         if (failure.status >= 500) logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
         sendOpenAIError(res, failure);
       } finally {
@@ -94,8 +93,7 @@ export function createDashScopeProxy({
       const response = res as Response;
       // Once DashScope's answer started arriving, the response handlers own the response.
       if (typeof response.status !== 'function' || response.locals.upstreamResponded === true) return;
-      const failure =
-        error instanceof GatewayError ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamUnreachable(error);
+      const failure = isGatewayError(error) ? error : timedOutRequests.has(req) ? upstreamTimeout(error) : upstreamUnreachable(error);
       logger.error('Upstream request failed', {
         status: failure.status,
         code: failure.code ?? undefined,

@@ -165,6 +165,11 @@ describe('parseChatCompletionRequest rejects invalid requests with a 400 naming 
   it('reports a missing model or messages as missing_required_parameter', () => {
     expect(parseError({ messages: minimal.messages })).toMatchObject({ param: 'model', code: 'missing_required_parameter' });
     expect(parseError({ model: 'qwen-max' })).toMatchObject({ param: 'messages', code: 'missing_required_parameter' });
+    expect(parseError({ model: 'qwen-max', messages: [{ role: 'user' }] })).toMatchObject({
+      param: 'messages[0].content',
+      code: 'missing_required_parameter',
+      message: "Missing required parameter: 'messages[0].content'.",
+    });
   });
 
   it('reports a wrong value as invalid_value and names the param in the message', () => {

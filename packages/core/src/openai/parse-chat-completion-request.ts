@@ -26,8 +26,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionR
     throw invalidRequest('The request body must be a JSON object.', { code: 'invalid_request_body' });
   }
   const record = body as Record<string, unknown>;
-  const result = chatCompletionRequestSchema.safeParse(rejectUnsupportedParameters(record), { reportInput: true });
-  if (!result.success) throw toValidationError(result.error);
+  const result = chatCompletionRequestSchema.safeParse(rejectUnsupportedParameters(record));
+  if (!result.success) throw toValidationError(result.error, record);
   const request = result.data;
 
   if (request.stream_options != null && request.stream !== true) {
@@ -42,21 +42,26 @@ export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionR
   return { request, warnings };
 }
 
-function toValidationError(error: z.ZodError) {
+function toValidationError(error: z.ZodError, body: unknown) {
   const issue = error.issues[0];
   if (issue === undefined) return invalidRequest('The request body is invalid.');
   if (issue.code === 'unrecognized_keys') {
     const param = formatParam([...issue.path, issue.keys[0] ?? '']);
     return invalidRequest(`Unrecognized request argument supplied: ${param}`, { param });
   }
-  const param = issue.path.length === 0 ? null : formatParam(issue.path);
-  const message = param === null ? issue.message : `Invalid value for '${param}': ${issue.message}`;
-  return invalidRequest(message, {
-    param,
-    code: issue.path.length > 0 && isMissing(issue) ? 'missing_required_parameter' : 'invalid_value',
-  });
+  if (issue.path.length === 0) return invalidRequest(issue.message);
+  const param = formatParam(issue.path);
+  if (valueAt(body, issue.path) === undefined) {
+    return invalidRequest(`Missing required parameter: '${param}'.`, { param, code: 'missing_required_parameter' });
+  }
+  return invalidRequest(`Invalid value for '${param}': ${issue.message}`, { param, code: 'invalid_value' });
 }
 
-function isMissing(issue: z.core.$ZodIssue): boolean {
-  return issue.code === 'invalid_type' && issue.input === undefined;
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== 'object' || current === null) return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
 }
