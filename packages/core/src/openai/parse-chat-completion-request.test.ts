@@ -282,3 +282,23 @@ describe('parseChatCompletionRequest refuses features it does not translate yet'
     expect(parseError(withBody(extra))).toMatchObject({ param, code: 'unsupported_parameter' });
   });
 });
+
+describe('parseChatCompletionRequest and inherited property names', () => {
+  it.each(['constructor', 'toString', 'hasOwnProperty'])('refuses a top-level %s key as unrecognized, not with a crash', (key) => {
+    expect(parseError(withBody({ [key]: 1 }))).toMatchObject({
+      status: 400,
+      param: key,
+      message: `Unrecognized request argument supplied: ${key}`,
+    });
+  });
+
+  it('refuses a __proto__ key instead of reading parameters through it', () => {
+    const body = JSON.parse('{"model":"qwen-max","messages":[{"role":"user","content":"x"}],"__proto__":{"temperature":1}}') as unknown;
+    expect(parseError(body)).toMatchObject({ status: 400, param: '__proto__' });
+  });
+
+  it.each(['constructor', 'toString'])('refuses a message role or part type named %s as invalid', (name) => {
+    expect(parseError(withBody({ messages: [{ role: name, content: 'x' }] }))).toMatchObject({ status: 400, param: 'messages[0].role' });
+    expect(parseError(withBody({ messages: [{ role: 'user', content: [{ type: name, text: 'x' }] }] }))).toMatchObject({ status: 400 });
+  });
+});

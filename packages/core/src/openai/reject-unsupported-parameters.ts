@@ -85,24 +85,27 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * returns the body without the no-op ones, ready for the strict schema.
  */
 export function rejectUnsupportedParameters(body: Record<string, unknown>): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    const rule = notYetSupported[key];
-    if (rule === undefined) {
-      rest[key] = value;
-      continue;
-    }
+  const rest = Object.entries(body).filter(([key, value]) => {
+    const rule = lookUp(notYetSupported, key);
+    if (rule === undefined) return true;
     if (!rule.isNoOp(value))
       throw invalidRequest(`Unsupported value for '${key}': ${rule.reason}`, { param: key, code: 'unsupported_parameter' });
-  }
+    return false;
+  });
   if (Array.isArray(body.messages)) body.messages.forEach(rejectUnsupportedMessageFeatures);
-  return rest;
+  // fromEntries keeps a client's "__proto__" key as a plain key, for the strict schema to refuse.
+  return Object.fromEntries(rest);
+}
+
+/** Own entries only: a client's "constructor" or "toString" must not find Object.prototype's. */
+function lookUp<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 function rejectUnsupportedMessageFeatures(message: unknown, index: number): void {
   if (!isRecord(message)) return;
   const param = `messages[${index}]`;
-  const roleReason = typeof message.role === 'string' ? unsupportedRoles[message.role] : undefined;
+  const roleReason = typeof message.role === 'string' ? lookUp(unsupportedRoles, message.role) : undefined;
   if (roleReason !== undefined) throw invalidRequest(roleReason, { param: `${param}.role`, code: 'unsupported_parameter' });
   for (const [field, reason] of Object.entries(unsupportedMessageFields)) {
     if (!isNullish(message[field]) && !isEmptyArray(message[field]))
@@ -110,7 +113,7 @@ function rejectUnsupportedMessageFeatures(message: unknown, index: number): void
   }
   if (!Array.isArray(message.content)) return;
   message.content.forEach((part: unknown, partIndex) => {
-    const reason = isRecord(part) && typeof part.type === 'string' ? unsupportedPartTypes[part.type] : undefined;
+    const reason = isRecord(part) && typeof part.type === 'string' ? lookUp(unsupportedPartTypes, part.type) : undefined;
     if (reason !== undefined) throw invalidRequest(reason, { param: `${param}.content[${partIndex}].type`, code: 'unsupported_parameter' });
   });
 }
