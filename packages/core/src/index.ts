@@ -2,7 +2,13 @@ export { GatewayError, isGatewayError, invalidRequest, type GatewayErrorOptions,
 export { toOpenAIError, type OpenAIErrorBody, type OpenAIErrorResponse } from './errors/to-openai-error.js';
 export { fromDashScopeError, toSnakeCaseCode, type DashScopeFailure } from './errors/dashscope-error-map.js';
 export { parseDashScopeErrorResponse, type DashScopeErrorResponse } from './errors/parse-dashscope-error-response.js';
-export { upstreamUnreachable, upstreamTimeout, upstreamConnectionLost, badUpstreamResponse } from './errors/upstream-transport-error.js';
+export {
+  upstreamUnreachable,
+  upstreamTimeout,
+  upstreamConnectionLost,
+  upstreamStreamTruncated,
+  badUpstreamResponse,
+} from './errors/upstream-transport-error.js';
 
 export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatMessage } from './openai/chat-request-schema.js';
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './openai/parse-chat-completion-request.js';

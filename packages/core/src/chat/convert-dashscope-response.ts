@@ -1,5 +1,5 @@
 import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
-import { fromDashScopeError } from '../errors/dashscope-error-map.js';
+import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
 import { dashScopeGenerationResponseSchema } from '../dashscope/generation-response-schema.js';
 import type { ChatCompletion } from '../openai/chat-response-types.js';
 import { convertDashScopeUsage } from './convert-dashscope-usage.js';
@@ -24,8 +24,7 @@ export function convertDashScopeResponse({ response, model, created, generateId 
   if (!parsed.success) throw badUpstreamResponse('unexpected JSON shape');
   const body = parsed.data;
   if (body.output === undefined) {
-    if (body.code !== undefined)
-      throw fromDashScopeError({ status: 500, code: body.code, message: body.message ?? body.msg, requestId: body.request_id });
+    if (body.code !== undefined) throw dashScopeErrorFromBody({ body, status: 500 });
     throw badUpstreamResponse('no output');
   }
   const { content, reasoningContent, finishReason } = readDashScopeChoice(body);

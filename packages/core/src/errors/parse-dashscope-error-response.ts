@@ -1,5 +1,5 @@
-import { dashScopeErrorBodySchema } from '../dashscope/generation-response-schema.js';
-import { fromDashScopeError } from './dashscope-error-map.js';
+import { parseJsonSafely } from '../dashscope/parse-json-safely.js';
+import { dashScopeErrorFromBody } from './dashscope-error-from-body.js';
 import type { GatewayError } from './gateway-error.js';
 
 export interface DashScopeErrorResponse {
@@ -16,20 +16,10 @@ export interface DashScopeErrorResponse {
  */
 export function parseDashScopeErrorResponse({ status, contentType, text, retryAfter }: DashScopeErrorResponse): GatewayError {
   const json = contentType?.toLowerCase().includes('text/event-stream') ? firstSseData(text) : text;
-  const parsed = dashScopeErrorBodySchema.safeParse(tryParseJson(json));
-  const body = parsed.success ? parsed.data : {};
-  return fromDashScopeError({ status, code: body.code, message: body.message ?? body.msg, requestId: body.request_id, retryAfter });
+  return dashScopeErrorFromBody({ body: parseJsonSafely(json), status, retryAfter });
 }
 
 function firstSseData(text: string): string {
   const line = text.split(/\r\n|\r|\n/).find((candidate) => candidate.startsWith('data:'));
   return line === undefined ? '' : line.slice(5);
-}
-
-function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -32,6 +32,16 @@ export function badUpstreamResponse(detail: string): GatewayError {
   });
 }
 
+/** DashScope closed a stream without its finish event. */
+export function upstreamStreamTruncated(): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'server_error',
+    code: 'upstream_stream_truncated',
+    message: 'DashScope ended the stream before the answer was finished.',
+  });
+}
+
 /** The connection to DashScope broke while its answer was arriving. */
 export function upstreamConnectionLost(cause: unknown): GatewayError {
   return new GatewayError({

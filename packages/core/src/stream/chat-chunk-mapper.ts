@@ -1,11 +1,8 @@
-import { fromDashScopeError } from '../errors/dashscope-error-map.js';
-import { GatewayError } from '../errors/gateway-error.js';
-import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
-import {
-  dashScopeErrorBodySchema,
-  dashScopeGenerationResponseSchema,
-  type DashScopeUsage,
-} from '../dashscope/generation-response-schema.js';
+import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import { badUpstreamResponse, upstreamStreamTruncated } from '../errors/upstream-transport-error.js';
+import { dashScopeGenerationResponseSchema, type DashScopeUsage } from '../dashscope/generation-response-schema.js';
+import { parseJsonSafely } from '../dashscope/parse-json-safely.js';
 import type { ChatCompletionChunk, ChatCompletionChunkDelta, FinishReason } from '../openai/chat-response-types.js';
 import { convertDashScopeUsage } from '../chat/convert-dashscope-usage.js';
 import { mapDashScopeFinishReason } from '../chat/map-dashscope-finish-reason.js';
@@ -60,12 +57,11 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
   }
 
   function mapResult(data: string): ChatStreamPart[] {
-    const parsed = dashScopeGenerationResponseSchema.safeParse(parseJson(data));
+    const parsed = dashScopeGenerationResponseSchema.safeParse(parseJsonSafely(data));
     if (!parsed.success) return fail(badUpstreamResponse('an unreadable stream event'));
     const body = parsed.data;
-    if (body.output === undefined && body.code !== undefined) {
-      return fail(fromDashScopeError({ status: 500, code: body.code, message: body.message ?? body.msg, requestId: body.request_id }));
-    }
+    // An error in a result event's clothing: no output, a code. Its status is the code's to decide.
+    if (body.output === undefined && body.code !== undefined) return fail(dashScopeErrorFromBody({ body, status: 500 }));
     const parts: ChatStreamPart[] = [];
     if (state === 'waiting') {
       id = toChatCompletionId(body.request_id, generateId);
@@ -93,17 +89,8 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
     map(event) {
       if (state === 'failed' || state === 'finished') return [];
       if (event.event === 'error') {
-        const parsed = dashScopeErrorBodySchema.safeParse(parseJson(event.data));
-        const body = parsed.success ? parsed.data : {};
         // Without a `:HTTP_STATUS/` line, both official SDKs assume 400.
-        return fail(
-          fromDashScopeError({
-            status: event.status ?? 400,
-            code: body.code,
-            message: body.message ?? body.msg,
-            requestId: body.request_id,
-          }),
-        );
+        return fail(dashScopeErrorFromBody({ body: parseJsonSafely(event.data), status: event.status ?? 400 }));
       }
       return mapResult(event.data);
     },
@@ -114,14 +101,7 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
         case 'waiting':
           return fail(badUpstreamResponse('the stream ended before any event.'));
         case 'streaming':
-          return fail(
-            new GatewayError({
-              status: 502,
-              type: 'server_error',
-              code: 'upstream_stream_truncated',
-              message: 'DashScope ended the stream before the answer was finished.',
-            }),
-          );
+          return fail(upstreamStreamTruncated());
         case 'finished': {
           const parts: ChatStreamPart[] = [];
           if (includeUsage) {
@@ -136,12 +116,4 @@ export function createChatChunkMapper({ model, includeUsage, created, generateId
       }
     },
   };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }
