@@ -21,14 +21,23 @@ export function requestLogger({ logger = createLogger(), hashApiKey = createApiK
   const skip = () => !logger.isEnabled('info');
   const stream = { write: () => undefined };
 
+  // Computed once per request, for both lines.
+  const keyHashes = new WeakMap<IncomingMessage, string>();
   const keyHash = (req: IncomingMessage): string => {
-    const bearer = readBearerToken(req.headers.authorization);
-    return bearer.kind === 'token' ? hashApiKey(bearer.token) : '-';
+    let hash = keyHashes.get(req);
+    if (hash === undefined) {
+      const bearer = readBearerToken(req.headers.authorization);
+      hash = bearer.kind === 'token' ? hashApiKey(bearer.token) : '-';
+      keyHashes.set(req, hash);
+    }
+    return hash;
   };
   const clientIp = (req: IncomingMessage): string => (req as Request).ip ?? req.socket.remoteAddress ?? '-';
   const path = (req: IncomingMessage): string => ((req as Request).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
-  // morgan formats; the line is handed to our logger instead of morgan's stream, so format and level apply.
+  // morgan times the request and fires at its end (streams included). Its tokens are registered on the
+  // module, shared by every logger in the process, so the fingerprint (which depends on this logger's
+  // hasher) is computed here, and the line goes to our logger, so LOG_FORMAT and LOG_LEVEL apply.
   const started = morgan(
     (_tokens: TokenIndexer, req) => {
       logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req) });
