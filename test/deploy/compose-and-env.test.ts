@@ -81,12 +81,13 @@ describe('docker-compose.yml', () => {
     expect(site).toMatch(/proxy_buffering off;/);
   });
 
-  it('starts the server entry point in the Dockerfile and the systemd unit', () => {
+  it('starts the server entry point, in the Dockerfile (a pnpm deploy of @gw/server) and the systemd unit (the built repository)', () => {
     const dockerfile = read('Dockerfile');
-    const command = /^CMD \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1];
-    expect(command).toBe('apps/server/dist/main.js');
-    // tsc compiles apps/server/src into apps/server/dist.
+    expect(dockerfile).toContain('pnpm --filter @gw/server deploy --prod /out');
+    expect(/^CMD \["node", "([^"]+)"\]$/m.exec(dockerfile)?.[1]).toBe('dist/main.js');
+    expect(read('deploy/systemd/dashscope-gateway.service')).toContain('ExecStart=/usr/bin/node apps/server/dist/main.js');
+    // tsc compiles apps/server/src into apps/server/dist, which is what the deploy ships.
     expect(existsSync(new URL('apps/server/src/main.ts', root))).toBe(true);
-    expect(read('deploy/systemd/dashscope-gateway.service')).toContain(`ExecStart=/usr/bin/node ${command}`);
+    expect((JSON.parse(read('apps/server/package.json')) as { files?: string[] }).files).toEqual(['dist']);
   });
 });
