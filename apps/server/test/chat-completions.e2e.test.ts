@@ -328,16 +328,34 @@ describe('DashScope errors', () => {
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('bad_upstream_response');
   });
 
-  it('answers a real DashScope error from an upstream with a path prefix', async () => {
-    const prefixed = await startStack();
-    await prefixed.close();
-    const withPrefix = await startStack();
-    const stackWithPrefix = await startStack({ config: { dashscopeBaseUrl: `${withPrefix.fake.url}/proxy/dashscope` } });
+  it('works with a DASHSCOPE_BASE_URL that has a path prefix (a corporate egress proxy, say)', async () => {
+    const { createServer, request } = await import('node:http');
+    // Strips /egress/dashscope and forwards the rest to the fake, as such a proxy would.
+    const egress = createServer((incoming, outgoing) => {
+      const forwarded = request(`${stack.fake.url}${(incoming.url ?? '').replace(/^\/egress\/dashscope/, '')}`, {
+        method: incoming.method,
+        headers: incoming.headers,
+      });
+      forwarded.on('response', (response) => {
+        outgoing.writeHead(response.statusCode ?? 502, response.headers);
+        response.pipe(outgoing);
+      });
+      incoming.pipe(forwarded);
+    });
+    await new Promise<void>((resolve) => egress.listen(0, '127.0.0.1', resolve));
+    const { port } = egress.address() as import('node:net').AddressInfo;
+    const prefixed = await startStack({ config: { dashscopeBaseUrl: `http://127.0.0.1:${port}/egress/dashscope` } });
     try {
-      await postChat(stackWithPrefix.url, chatBody());
-      expect(withPrefix.fake.requests.at(-1)?.path).toBe('/proxy/dashscope/api/v1/services/aigc/text-generation/generation');
+      const plain = await postChat(prefixed.url, chatBody());
+      expect(plain.status).toBe(200);
+      assertOpenAIShape('CreateChatCompletionResponse', await plain.json());
+      const streamed = await postChat(prefixed.url, chatBody({ stream: true }));
+      expect(parseOpenAISse(await streamed.text()).done).toBe(true);
+      expect(lastUpstream().path).toBe('/api/v1/services/aigc/text-generation/generation');
     } finally {
-      await Promise.all([withPrefix.close(), stackWithPrefix.close()]);
+      await prefixed.close();
+      egress.closeAllConnections();
+      await new Promise<void>((resolve) => egress.close(() => resolve()));
     }
   });
 });

@@ -18,7 +18,6 @@ export interface UpstreamExchange {
 }
 
 declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Locals {
       /** The caller's DashScope key. Lives only here, for this one request. */
