@@ -321,6 +321,28 @@ describe('DashScope errors', () => {
     }
   });
 
+  it('answers 502 when DashScope breaks the connection in the middle of a JSON answer', async () => {
+    stack.fake.enqueue({ type: 'drop', afterEvents: 1 });
+    const response = await postChat(stack.url, chatBody());
+    expect(response.status).toBe(502);
+    const body = (await response.json()) as { error: { code: string } };
+    assertOpenAIShape('ErrorResponse', body);
+    expect(body.error.code).toBe('upstream_connection_lost');
+  });
+
+  it('ends a stream that goes silent for longer than the upstream timeout with a timeout error event', async () => {
+    const stalling = await startStack({ fake: { eventDelayMs: 400 }, config: { upstreamTimeoutMs: 150 } });
+    try {
+      const response = await postChat(stalling.url, chatBody({ stream: true }));
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      expect(text).not.toContain('[DONE]');
+      expect(text).toMatch(/data: \{"error":\{"message":"[^"]+","type":"server_error","param":null,"code":"upstream_timeout"\}\}\n\n$/);
+    } finally {
+      await stalling.close();
+    }
+  });
+
   it('answers 502 for an unreadable DashScope body', async () => {
     stack.fake.enqueue({ type: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body: '<html>oops</html>' });
     const response = await postChat(stack.url, chatBody());
