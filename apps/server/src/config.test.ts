@@ -183,6 +183,7 @@ describe('loadConfig refuses bad values', () => {
     ['UPSTREAM_TIMEOUT_MS', '3600001'],
     ['TRUST_PROXY', 'yes'],
     ['TRUST_PROXY', '10.0.0.0/8, nginx'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
   ])('%s=%j throws a ConfigError naming the variable and the value', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');

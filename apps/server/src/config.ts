@@ -49,8 +49,9 @@ const corsOrigins = z
 const proxyNames = new Set(['loopback', 'linklocal', 'uniquelocal']);
 const isProxyAddress = (entry: string): boolean => {
   const [address = '', prefix, ...rest] = entry.split('/');
-  if (rest.length > 0 || isIP(address) === 0) return proxyNames.has(entry);
-  return prefix === undefined || /^\d{1,3}$/.test(prefix);
+  const family = isIP(address);
+  if (rest.length > 0 || family === 0) return proxyNames.has(entry);
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
 };
 
 /** `TRUST_PROXY` as Express's "trust proxy" setting: true/false, a hop count, or addresses/subnets. */

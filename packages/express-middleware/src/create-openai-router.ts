@@ -40,13 +40,7 @@ export function createOpenAIRouter({
 
   router.get('/models', requireKey, listModelsHandler());
   router.get('/models/:model', requireKey, retrieveModelHandler());
-  router.post(
-    '/chat/completions',
-    requireKey,
-    jsonBody({ limit: bodyLimit }),
-    rewriteChatRequest(generateId === undefined ? { logger, now } : { logger, now, generateId }),
-    proxy,
-  );
+  router.post('/chat/completions', requireKey, jsonBody({ limit: bodyLimit }), rewriteChatRequest({ logger, now, generateId }), proxy);
   router.use(openAINotFound());
   router.use(openAIErrorHandler({ logger }));
   return router;

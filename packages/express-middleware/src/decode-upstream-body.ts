@@ -1,6 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, type Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+
+const decoders: Readonly<Record<string, () => Transform>> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
 
 /**
  * DashScope's body without its Content-Encoding. The gateway asks for identity, but DashScope has been
@@ -10,17 +17,10 @@ export function decodeUpstreamBody(response: IncomingMessage): Readable {
   const encoding = String(response.headers['content-encoding'] ?? 'identity')
     .trim()
     .toLowerCase();
-  const decoder =
-    encoding === 'gzip' || encoding === 'x-gzip'
-      ? createGunzip()
-      : encoding === 'deflate'
-        ? createInflate()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : undefined;
-  if (decoder === undefined) return response;
+  const createDecoder = Object.hasOwn(decoders, encoding) ? decoders[encoding] : undefined;
+  if (createDecoder === undefined) return response;
   // Errors on either side end up on the decoder, where the reader sees them.
-  return pipeline(response, decoder, () => undefined);
+  return pipeline(response, createDecoder(), () => undefined);
 }
 
 /** Reads a whole (small) body as text, refusing more than `limit` bytes. */

@@ -1,4 +1,4 @@
-import { GatewayError, invalidRequest } from '@gw/core';
+import { GatewayError, invalidRequest, isGatewayError } from '@gw/core';
 
 interface HttpErrorLike {
   status?: unknown;
@@ -12,7 +12,7 @@ interface HttpErrorLike {
  * oversized bodies and bad encodings get OpenAI-shaped answers. Anything else is left to toOpenAIError.
  */
 export function normalizeError(error: unknown): unknown {
-  if (error instanceof GatewayError || typeof error !== 'object' || error === null) return error;
+  if (isGatewayError(error) || typeof error !== 'object' || error === null) return error;
   const { status, statusCode, type } = error as HttpErrorLike;
   const httpStatus = typeof status === 'number' ? status : typeof statusCode === 'number' ? statusCode : undefined;
   switch (type) {

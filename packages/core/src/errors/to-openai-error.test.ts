@@ -101,3 +101,22 @@ describe('GatewayError', () => {
     expect(isGatewayError(new Error('x'))).toBe(false);
   });
 });
+
+describe('isGatewayError across copies of @gw/core', () => {
+  it('recognises an error branded by another copy of the class (src and dist loaded together)', () => {
+    const fromOtherCopy = Object.assign(new Error('Rate limited.'), {
+      [Symbol.for('@gw/core/GatewayError')]: true,
+      status: 429,
+      type: 'rate_limit_error',
+      code: 'rate_limit_exceeded',
+      param: null,
+      headers: {},
+      upstreamRequestId: undefined,
+    });
+    expect(isGatewayError(fromOtherCopy)).toBe(true);
+    expect(toOpenAIError(fromOtherCopy)).toMatchObject({
+      status: 429,
+      body: { error: { message: 'Rate limited.', code: 'rate_limit_exceeded' } },
+    });
+  });
+});
