@@ -39,4 +39,13 @@ export { createChatStreamTranslator } from './stream/create-chat-stream-translat
 export { encodeChatStreamPart } from './stream/sse-encoder.js';
 export type { ChatStreamPart } from './stream/chat-stream-part.js';
 
-export { listModels, retrieveModel, type OpenAIModel, type OpenAIModelList } from './models/model-catalogue.js';
+export {
+  MODEL_CATALOGUE,
+  findCatalogueModel,
+  listModels,
+  retrieveModel,
+  type CatalogueModel,
+  type OpenAIModel,
+  type OpenAIModelList,
+} from './models/model-catalogue.js';
+export { DASHSCOPE_PATHS, DASHSCOPE_PATH_BY_KIND, type DashScopeEndpointKind } from './dashscope/dashscope-paths.js';
