@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,12 @@ it('contains the built server and no development tools', () => {
   expect(existsSync(join(app, 'dist/main.js'))).toBe(true);
   expect(existsSync(join(app, 'src'))).toBe(false);
   for (const devOnly of ['typescript', 'jest', 'supertest', 'openai']) expect(existsSync(join(app, 'node_modules', devOnly))).toBe(false);
+});
+
+it('leaves out the fake DashScope, which only `pnpm demo` in the repository uses', () => {
+  const app = join(directory, 'app');
+  expect(existsSync(join(app, 'node_modules/@gw/fake-dashscope'))).toBe(false);
+  expect(readdirSync(join(app, 'node_modules/.pnpm')).filter((entry) => entry.startsWith('@gw+fake-dashscope'))).toEqual([]);
 });
 
 it('starts and answers /health', async () => {

@@ -2,6 +2,8 @@
 /**
  * `pnpm demo`: the gateway in front of the bundled fake DashScope, so the gateway can be tried with curl
  * or the openai SDK with no key and no network. The fake accepts any key starting with "sk-".
+ * It runs in the repository only: @gw/fake-dashscope is a development dependency of the server, so the
+ * production bundle (`pnpm deploy --prod`, the Docker image) leaves it out.
  */
 import { startFakeDashScope } from '@gw/fake-dashscope';
 import { createLogger } from '@gw/express-middleware';
