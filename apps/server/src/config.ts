@@ -68,44 +68,49 @@ const trustProxy = z
     return value;
   });
 
-// An empty variable (`KEY=` in an env file) counts as unset.
-const optional = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+// An empty variable (`KEY=` in an env file) counts as unset, so it gets the default too.
+const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
+/** The environment as the gateway reads it; each default is given in its parsed form. */
 const environmentSchema = z.object({
-  PORT: optional(integer(0, 65535)),
-  HOST: optional(z.string()),
-  BODY_LIMIT: optional(byteSize),
-  DASHSCOPE_BASE_URL: optional(httpUrl),
-  UPSTREAM_TIMEOUT_MS: optional(integer(1, 3_600_000)),
-  LOG_LEVEL: optional(z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be one of debug, info, warn, error, silent' })),
-  LOG_FORMAT: optional(z.enum(['text', 'json'], { error: 'must be text or json' })),
-  CORS_ORIGINS: optional(corsOrigins),
-  KEY_HASH_SECRET: optional(z.string()),
-  TRUST_PROXY: optional(trustProxy),
+  PORT: unsetIfEmpty(integer(0, 65535).default(8000)),
+  HOST: unsetIfEmpty(z.string().default('0.0.0.0')),
+  BODY_LIMIT: unsetIfEmpty(byteSize.default(10 * 1024 * 1024)),
+  DASHSCOPE_BASE_URL: unsetIfEmpty(httpUrl.default('https://dashscope.aliyuncs.com')),
+  UPSTREAM_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(300_000)),
+  LOG_LEVEL: unsetIfEmpty(
+    z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be one of debug, info, warn, error, silent' }).default('info'),
+  ),
+  LOG_FORMAT: unsetIfEmpty(z.enum(['text', 'json'], { error: 'must be text or json' }).default('text')),
+  CORS_ORIGINS: unsetIfEmpty(corsOrigins.default('*')),
+  KEY_HASH_SECRET: unsetIfEmpty(z.string().optional()),
+  TRUST_PROXY: unsetIfEmpty(trustProxy.default(false)),
 });
+
+const configSchema = environmentSchema.transform((environment) => ({
+  port: environment.PORT,
+  host: environment.HOST,
+  bodyLimitBytes: environment.BODY_LIMIT,
+  dashscopeBaseUrl: environment.DASHSCOPE_BASE_URL,
+  upstreamTimeoutMs: environment.UPSTREAM_TIMEOUT_MS,
+  logLevel: environment.LOG_LEVEL,
+  logFormat: environment.LOG_FORMAT,
+  corsOrigins: environment.CORS_ORIGINS,
+  keyHashSecret: environment.KEY_HASH_SECRET,
+  trustProxy: environment.TRUST_PROXY,
+}));
 
 /** Every environment variable the gateway reads (README and .env.example list the same). */
 export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape) as ReadonlyArray<keyof typeof environmentSchema.shape>;
 
-export interface GatewayConfig {
-  port: number;
-  host: string;
-  bodyLimitBytes: number;
-  dashscopeBaseUrl: string;
-  upstreamTimeoutMs: number;
-  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  logFormat: 'text' | 'json';
-  corsOrigins: '*' | string[];
-  keyHashSecret: string | undefined;
-  trustProxy: boolean | number | string;
-}
+export type GatewayConfig = z.output<typeof configSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
 export function loadConfig(environment: Readonly<Record<string, string | undefined>>): GatewayConfig {
-  const result = environmentSchema.safeParse(environment);
+  const result = configSchema.safeParse(environment);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
@@ -113,17 +118,5 @@ export function loadConfig(environment: Readonly<Record<string, string | undefin
     });
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
-  const env = result.data;
-  return {
-    port: env.PORT ?? 8000,
-    host: env.HOST ?? '0.0.0.0',
-    bodyLimitBytes: env.BODY_LIMIT ?? 10 * 1024 * 1024,
-    dashscopeBaseUrl: env.DASHSCOPE_BASE_URL ?? 'https://dashscope.aliyuncs.com',
-    upstreamTimeoutMs: env.UPSTREAM_TIMEOUT_MS ?? 300_000,
-    logLevel: env.LOG_LEVEL ?? 'info',
-    logFormat: env.LOG_FORMAT ?? 'text',
-    corsOrigins: env.CORS_ORIGINS ?? '*',
-    keyHashSecret: env.KEY_HASH_SECRET,
-    trustProxy: env.TRUST_PROXY ?? false,
-  };
+  return result.data;
 }
