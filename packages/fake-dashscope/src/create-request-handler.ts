@@ -1,30 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { buildEmbeddingBody } from './build-embedding-body.js';
-import { buildGenerationEvents } from './build-generation-events.js';
-import { buildGenerationPayload } from './build-generation-payload.js';
-import { countGenerationInput } from './count-generation-input.js';
-import { DashScopeError, invalidParameter } from './dashscope-error.js';
-import { extractApiKey } from './extract-api-key.js';
+import type { DashScopeEndpointKind } from '@gw/core';
+import {
+  buildEmbeddingBody,
+  buildGenerationEvents,
+  buildGenerationPayload,
+  countGenerationInput,
+  generateAnswer,
+  planAnswer,
+} from './answers.js';
+import { matchEndpoint, parseEmbeddingRequest, parseGenerationRequest, type ModelCatalog } from './endpoints.js';
 import type { FakeScript, RecordedRequest } from './fake-dashscope-types.js';
-import { formatErrorBody } from './format-error-body.js';
-import { formatErrorEvent } from './format-error-event.js';
-import { formatSseEvent } from './format-sse-event.js';
-import { generateAnswer } from './generate-answer.js';
-import { isStreamingRequest } from './is-streaming-request.js';
-import { matchEndpoint, type Endpoint } from './match-endpoint.js';
-import type { ModelCatalog } from './model-catalog.js';
-import { parseEmbeddingRequest } from './parse-embedding-request.js';
-import { parseGenerationRequest } from './parse-generation-request.js';
-import { parseRequestBody, type ParsedRequestBody } from './parse-request-body.js';
-import { planAnswer } from './plan-answer.js';
-import { readRequestBody } from './read-request-body.js';
-import type { ResponseTarget } from './response-target.js';
-import { sendEvents } from './send-events.js';
-import { sendJson } from './send-json.js';
-import { sendScriptedError } from './send-scripted-error.js';
-import { splitRawBody } from './split-raw-body.js';
-import { sseHeaders } from './sse-headers.js';
+import {
+  DashScopeError,
+  extractApiKey,
+  formatErrorBody,
+  formatErrorEvent,
+  formatSseEvent,
+  invalidParameter,
+  isStreamingRequest,
+  parseRequestBody,
+  readRequestBody,
+  sseHeaders,
+  type ParsedRequestBody,
+} from './wire-format.js';
+import { sendEvents, sendJson, sendScriptedError, splitRawBody, type ResponseTarget } from './write-reply.js';
 
 export interface RequestHandlerContext {
   catalog: ModelCatalog;
@@ -171,7 +171,7 @@ function prepareAnswer({
   requestId,
 }: {
   context: RequestHandlerContext;
-  endpoint: Endpoint;
+  endpoint: DashScopeEndpointKind;
   body: ParsedRequestBody;
   tooLarge: boolean;
   recorded: RecordedRequest;

@@ -46,11 +46,11 @@ export interface FakeDashScopeOptions {
   port?: number;
   /** Default: the key starts with "sk-" and is not "sk-invalid". */
   isValidKey?: (key: string) => boolean;
-  /** Text-generation models. */
+  /** Models served on the text-generation path. Default: those of @gw/core's MODEL_CATALOGUE. */
   models?: readonly string[];
-  /** Models served on the multimodal-generation path. */
+  /** Models served on the multimodal-generation path. Default: those of @gw/core's MODEL_CATALOGUE. */
   multimodalModels?: readonly string[];
-  /** Models served on the text-embedding path. */
+  /** Models served on the text-embedding path. Default: those of @gw/core's MODEL_CATALOGUE. */
   embeddingModels?: readonly string[];
   /** Delay between SSE events, in milliseconds (default 0). */
   eventDelayMs?: number;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
+import { DASHSCOPE_PATH_BY_KIND, MODEL_CATALOGUE, type DashScopeEndpointKind } from '@gw/core';
 import { DASHSCOPE_PATHS, startFakeDashScope, type FakeDashScope } from './index.js';
 
 const KEY = 'sk-test';
@@ -260,6 +261,25 @@ describe('fake DashScope', () => {
       const misrouted = await post(fake, DASHSCOPE_PATHS.multimodalGeneration, chat('x', {}, 'qwen-plus'));
       expect(misrouted.status).toBe(400);
       expect(await misrouted.json()).toMatchObject({ code: 'InvalidParameter', message: 'url error, please check url！' });
+    });
+
+    it("serves each model of @gw/core's catalogue on its own endpoint and calls it misrouted on the others", async () => {
+      const bodies: Record<DashScopeEndpointKind, (model: string) => Json> = {
+        'text-generation': (model) => chat('x', {}, model),
+        'multimodal-generation': (model) => ({ model, input: { messages: [{ role: 'user', content: [{ text: 'x' }] }] } }),
+        'text-embedding': (model) => ({ model, input: { texts: ['x'] } }),
+      };
+      for (const { id, endpoint: servedBy } of MODEL_CATALOGUE) {
+        for (const [endpoint, bodyFor] of Object.entries(bodies) as Array<[DashScopeEndpointKind, (model: string) => Json]>) {
+          const response = await post(fake, DASHSCOPE_PATH_BY_KIND[endpoint], bodyFor(id));
+          const { code, message } = (await response.json()) as Json;
+          expect({ id, endpoint, status: response.status, code, message }).toEqual(
+            endpoint === servedBy
+              ? { id, endpoint, status: 200 }
+              : { id, endpoint, status: 400, code: 'InvalidParameter', message: 'url error, please check url！' },
+          );
+        }
+      }
     });
 
     it('answers a streaming validation error as 200 + event:error with :HTTP_STATUS/400', async () => {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequestHandler } from './create-request-handler.js';
-import { DEFAULT_EMBEDDING_MODELS, DEFAULT_MULTIMODAL_MODELS, DEFAULT_TEXT_MODELS } from './default-models.js';
+import { catalogueModelIds } from './endpoints.js';
 import type { FakeDashScope, FakeDashScopeOptions, FakeScript, RecordedRequest } from './fake-dashscope-types.js';
 
 // Real keys start with "sk-" (protocol §2); "sk-invalid" gives tests an easy well-formed bad key.
@@ -15,9 +15,9 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
     host = '127.0.0.1',
     port = 0,
     isValidKey = isPlausibleKey,
-    models = DEFAULT_TEXT_MODELS,
-    multimodalModels = DEFAULT_MULTIMODAL_MODELS,
-    embeddingModels = DEFAULT_EMBEDDING_MODELS,
+    models = catalogueModelIds('text-generation'),
+    multimodalModels = catalogueModelIds('multimodal-generation'),
+    embeddingModels = catalogueModelIds('text-embedding'),
     eventDelayMs = 0,
     splitBytes = 0,
     gzip = false,
