@@ -101,9 +101,19 @@ describe('request logging, text format', () => {
     await (await postChat(stack.url, chatBody({ temperature: 3, messages: [{ role: 'user', content: prompt }] }), { key })).text();
     await waitFor(() => completedLines(stack.logs).length === 2, 'two completed lines');
     expect(stack.logs).toHaveLength(4);
-    expect(stack.logs[1]).toMatch(/Status: 401, Time: \d+\.\d{3}s, API Key Hash: -\n$/);
-    expect(stack.logs[3]).toMatch(new RegExp(`Status: 400, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}\\n$`));
+    expect(stack.logs[1]).toMatch(/Status: 401, Time: \d+\.\d{3}s, API Key Hash: -, Error: invalid_api_key\n$/);
+    expect(stack.logs[3]).toMatch(new RegExp(`Status: 400, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: invalid_value\\n$`));
     expectNoSecrets(stack.logs);
+  });
+
+  it('logs a stream that failed midway with its error code beside its 200', async () => {
+    stack.fake.enqueue({ type: 'fail-after', events: 2, status: 500, code: 'InternalError', message: 'Internal error' });
+    const text = await (await postChat(stack.url, chatBody({ stream: true }), { key })).text();
+    expect(text).toContain('"code":"internal_error"');
+    await waitFor(() => completedLines(stack.logs).length === 1, 'a completed line');
+    expect(completedLines(stack.logs)[0]).toMatch(
+      new RegExp(`Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: internal_error\\n$`),
+    );
   });
 
   it('logs the path without its query string', async () => {

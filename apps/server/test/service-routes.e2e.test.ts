@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { listModels } from '@gw/core';
 import request from 'supertest';
 import { createLogger } from '@gw/express-middleware';
 import { assertOpenAIShape } from '@gw/testkit';
@@ -88,7 +89,7 @@ describe('GET /v1/models', () => {
     expect(response.status).toBe(200);
     assertOpenAIShape('ListModelsResponse', body);
     expect(body.object).toBe('list');
-    expect((body.data as Array<{ id: string }>).map((model) => model.id)).toEqual(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo']);
+    expect((body.data as Array<{ id: string }>).map((model) => model.id)).toEqual(listModels().data.map((model) => model.id));
     expect(stack.fake.requests).toEqual([]);
   });
 

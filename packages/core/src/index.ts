@@ -1,6 +1,6 @@
+// Errors: one type, one mapping to OpenAI's error body.
 export { GatewayError, isGatewayError, invalidRequest, type GatewayErrorOptions, type OpenAIErrorType } from './errors/gateway-error.js';
 export { toOpenAIError, type OpenAIErrorBody, type OpenAIErrorResponse } from './errors/to-openai-error.js';
-export { fromDashScopeError, toSnakeCaseCode, type DashScopeFailure } from './errors/dashscope-error-map.js';
 export { parseDashScopeErrorResponse, type DashScopeErrorResponse } from './errors/parse-dashscope-error-response.js';
 export {
   upstreamUnreachable,
@@ -10,8 +10,23 @@ export {
   badUpstreamResponse,
 } from './errors/upstream-transport-error.js';
 
+// The endpoint table and what its entries are made of.
+export { OPENAI_ENDPOINTS } from './endpoints/openai-endpoints.js';
+export type { GatewayEndpoint, LocalEndpoint, UpstreamEndpoint, PrepareContext } from './endpoints/gateway-endpoint.js';
+export type { UpstreamCall, JsonUpstreamCall, SseUpstreamCall, CallSummary, CallUsage } from './endpoints/upstream-call.js';
+export { checkParameters, moveParameters, type ParameterRule, type ParameterTable } from './parameters/parameter-table.js';
+export type { GatewayWarning } from './parameters/gateway-warning.js';
+export { parseRequestBody } from './openai/parse-request-body.js';
+
+// Chat completions.
+export { chatCompletionsEndpoint } from './chat/chat-completions-endpoint.js';
 export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatMessage } from './openai/chat-request-schema.js';
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './openai/parse-chat-completion-request.js';
+export { chatParameterTable } from './chat/chat-parameter-table.js';
+export { convertToDashScopeRequest, type ConvertedChatRequest } from './chat/convert-to-dashscope-request.js';
+export { convertDashScopeResponse, type ConvertDashScopeResponseOptions } from './chat/convert-dashscope-response.js';
+export { createChatStreamTranslator } from './chat/create-chat-stream-translator.js';
+export { createChatChunkMapper, type ChatChunkMapperOptions } from './chat/chat-chunk-mapper.js';
 export type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -20,25 +35,22 @@ export type {
   FinishReason,
 } from './openai/chat-response-types.js';
 
-export {
-  DASHSCOPE_TEXT_GENERATION_PATH,
-  type DashScopeMessage,
-  type DashScopeParameters,
-  type DashScopeTextGenerationRequest,
-} from './dashscope/text-generation-request.js';
+// The staged stream pipeline: DashScope SSE → events → an endpoint's parts → OpenAI SSE.
+export { createDashScopeEventDecoder, type DashScopeEventDecoder, type DashScopeStreamEvent } from './stream/dashscope-event-decoder.js';
+export { createStreamTranslator, type StreamMapper, type StreamTranslator } from './stream/create-stream-translator.js';
+export { encodeStreamPart, encodeStreamParts } from './stream/sse-encoder.js';
+export type { StreamPart } from './stream/stream-part.js';
 
-export { convertToDashScopeMessages } from './chat/convert-to-dashscope-messages.js';
-export { convertToDashScopeRequest, type ConvertedChatRequest } from './chat/convert-to-dashscope-request.js';
-export { convertDashScopeResponse, type ConvertDashScopeResponseOptions } from './chat/convert-dashscope-response.js';
-export { mapDashScopeFinishReason } from './chat/map-dashscope-finish-reason.js';
-export { convertDashScopeUsage } from './chat/convert-dashscope-usage.js';
+// DashScope's side.
+export { DASHSCOPE_PATHS, DASHSCOPE_PATH_BY_KIND, type DashScopeEndpointKind } from './dashscope/dashscope-paths.js';
+export type {
+  DashScopeContentItem,
+  DashScopeGenerationRequest,
+  DashScopeMessage,
+  DashScopeParameters,
+} from './dashscope/generation-request.js';
 
-export { createSseParser, type SseEvent, type SseParser } from './stream/sse-decoder.js';
-export { createChatChunkMapper, type ChatChunkMapper, type ChatChunkMapperOptions } from './stream/chat-chunk-mapper.js';
-export { createChatStreamTranslator } from './stream/create-chat-stream-translator.js';
-export { encodeChatStreamPart } from './stream/sse-encoder.js';
-export type { ChatStreamPart } from './stream/chat-stream-part.js';
-
+// Models.
 export {
   MODEL_CATALOGUE,
   findCatalogueModel,
@@ -48,4 +60,3 @@ export {
   type OpenAIModel,
   type OpenAIModelList,
 } from './models/model-catalogue.js';
-export { DASHSCOPE_PATHS, DASHSCOPE_PATH_BY_KIND, type DashScopeEndpointKind } from './dashscope/dashscope-paths.js';

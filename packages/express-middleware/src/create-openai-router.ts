@@ -1,12 +1,16 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
+import { OPENAI_ENDPOINTS, type GatewayEndpoint } from '@gw/core';
+import { answerLocalEndpoint } from './answer-local-endpoint.js';
+import type { CallReport } from './call-report.js';
 import { createDashScopeProxy } from './create-dashscope-proxy.js';
 import { extractApiKey } from './extract-api-key.js';
+import { createApiKeyHasher, type ApiKeyHasher } from './hash-api-key.js';
 import { jsonBody } from './json-body.js';
 import { createLogger, type Logger } from './logger.js';
-import { listModelsHandler, retrieveModelHandler } from './models-routes.js';
 import { openAINotFound } from './not-found.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
-import { rewriteChatRequest } from './rewrite-chat-request.js';
+import { reportCalls } from './report-calls.js';
+import { rewriteRequest } from './rewrite-request.js';
 
 export interface OpenAIRouterOptions {
   /** DashScope's base URL; default https://dashscope.aliyuncs.com. */
@@ -15,32 +19,60 @@ export interface OpenAIRouterOptions {
   bodyLimit?: number | string;
   /** Upstream timeout in milliseconds (no answer, or silence inside a stream). */
   upstreamTimeoutMs?: number;
+  /** Largest DashScope JSON answer read, in bytes. */
+  maxUpstreamJsonBytes?: number;
   logger?: Logger;
+  /** Fingerprints keys for logs and metrics (pass the same one to requestLogger). */
+  hashApiKey?: ApiKeyHasher;
+  /** How the caller's key is taken; default `extractApiKey({ hashApiKey })` (Authorization: Bearer). */
+  auth?: RequestHandler;
+  /** The host's own middlewares, run after auth and before every endpoint (quotas, audit, tenancy…). */
+  middlewares?: readonly RequestHandler[];
+  /** The call-finished hook: one report per request below the router. */
+  onCallFinished?: (report: CallReport) => void;
+  /** The endpoints to serve; default all of OPENAI_ENDPOINTS. */
+  endpoints?: readonly GatewayEndpoint[];
   /** Clock in milliseconds, for `created`. */
   now?: () => number;
   generateId?: () => string;
 }
 
 /**
- * The OpenAI API (`/models`, `/chat/completions`) as one Router, mountable at any path of any Express app:
- * `app.use('/v1', createOpenAIRouter())`. Unknown paths below the mount point get OpenAI-shaped 404s and
- * every error leaves OpenAI-shaped; the host app's other routes are untouched.
+ * The OpenAI API as one Router, mountable at any path of any Express app, built from the endpoint
+ * table: `app.use('/v1', createOpenAIRouter())`. Unknown paths below the mount point get OpenAI-shaped
+ * 404s and every error leaves OpenAI-shaped; the host app's other routes are untouched. If the host
+ * parses JSON before the router, use `mountOpenAIRouter` so its parser's errors are OpenAI-shaped too.
  */
 export function createOpenAIRouter({
   dashscopeBaseUrl = 'https://dashscope.aliyuncs.com',
   bodyLimit = '10mb',
   upstreamTimeoutMs = 300_000,
+  maxUpstreamJsonBytes,
   logger = createLogger(),
+  hashApiKey = createApiKeyHasher(),
+  auth = extractApiKey({ hashApiKey }),
+  middlewares = [],
+  onCallFinished,
+  endpoints = OPENAI_ENDPOINTS,
   now = Date.now,
   generateId,
 }: OpenAIRouterOptions = {}): Router {
+  if (typeof auth !== 'function') throw new TypeError('createOpenAIRouter: auth must be a middleware, such as extractApiKey()');
+  if (!middlewares.every((middleware) => typeof middleware === 'function'))
+    throw new TypeError('createOpenAIRouter: middlewares must be functions');
   const router = Router();
-  const proxy = createDashScopeProxy({ baseUrl: dashscopeBaseUrl, timeoutMs: upstreamTimeoutMs, logger });
-  const requireKey = extractApiKey();
+  const proxy = createDashScopeProxy({ baseUrl: dashscopeBaseUrl, timeoutMs: upstreamTimeoutMs, maxUpstreamJsonBytes, logger });
+  const parseBody = jsonBody({ limit: bodyLimit });
 
-  router.get('/models', requireKey, listModelsHandler());
-  router.get('/models/:model', requireKey, retrieveModelHandler());
-  router.post('/chat/completions', requireKey, jsonBody({ limit: bodyLimit }), rewriteChatRequest({ logger, now, generateId }), proxy);
+  if (onCallFinished !== undefined) router.use(reportCalls({ onCallFinished, logger }));
+  for (const endpoint of endpoints) {
+    const route = router.route(endpoint.path);
+    if (endpoint.kind === 'local') {
+      route.get(auth, ...middlewares, answerLocalEndpoint({ endpoint }));
+    } else {
+      route.post(auth, ...middlewares, parseBody, rewriteRequest({ endpoint, logger, now, generateId }), proxy);
+    }
+  }
   router.use(openAINotFound());
   router.use(openAIErrorHandler({ logger }));
   return router;

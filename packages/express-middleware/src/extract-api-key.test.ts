@@ -1,16 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import express, { type Request, type Response } from 'express';
 import request from 'supertest';
+import { GatewayError } from '@gw/core';
 import { assertOpenAIShape } from '@gw/testkit';
-import { extractApiKey } from './extract-api-key.js';
+import { extractApiKey, type ExtractApiKeyOptions } from './extract-api-key.js';
+import { gatewayState } from './gateway-state.js';
 import { createLogger } from './logger.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
 
-/** A tiny app: the key middleware, a route that echoes what it put in res.locals, the error handler. */
-function createTestApp() {
+/** A tiny app: the key middleware, a route that echoes what it put in the gateway state, the error handler. */
+function createTestApp(options?: ExtractApiKeyOptions) {
   const app = express();
-  app.get('/whoami', extractApiKey(), (_req: Request, res: Response) => {
-    res.json({ apiKey: res.locals.apiKey ?? null });
+  app.get('/whoami', extractApiKey(options), (_req: Request, res: Response) => {
+    res.json({ apiKey: gatewayState(res).apiKey ?? null });
   });
   app.use(openAIErrorHandler({ logger: createLogger({ level: 'silent' }) }));
   return app;
@@ -66,7 +68,7 @@ describe('extractApiKey', () => {
     ['bearer sk-abc123', 'sk-abc123'],
     ['BEARER sk-abc123', 'sk-abc123'],
     ['Bearer \t sk-abc123  ', 'sk-abc123'],
-  ])('puts the key of %j into res.locals.apiKey', async (authorization, expected) => {
+  ])('puts the key of %j into the gateway state', async (authorization, expected) => {
     const response = await request(app).get('/whoami').set('Authorization', authorization);
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ apiKey: expected });
@@ -83,5 +85,70 @@ describe('extractApiKey', () => {
     await request(app).get('/whoami').set('Authorization', 'Bearer sk-first');
     const response = await request(app).get('/whoami');
     expect(response.status).toBe(401);
+  });
+});
+
+describe('extractApiKey options', () => {
+  it('reads api-key and x-api-key when asked, in the order given, and Authorization only if listed', async () => {
+    const app = createTestApp({ headers: ['api-key', 'x-api-key'] });
+    await request(app).get('/whoami').set('api-key', 'sk-from-api-key').expect(200, { apiKey: 'sk-from-api-key' });
+    await request(app).get('/whoami').set('x-api-key', 'sk-from-x').expect(200, { apiKey: 'sk-from-x' });
+    await request(app).get('/whoami').set('api-key', 'sk-first').set('x-api-key', 'sk-second').expect(200, { apiKey: 'sk-first' });
+    const bearerOnly = await request(app).get('/whoami').set('authorization', 'Bearer sk-ignored');
+    expect(bearerOnly.status).toBe(401);
+    expect(bearerOnly.body.error.code).toBe('missing_authorization');
+    expect(bearerOnly.body.error.message).toContain('"api-key: <key>" or "x-api-key: <key>"');
+    const bad = await request(app).get('/whoami').set('x-api-key', 'sk with space');
+    expect(bad.body.error.code).toBe('invalid_api_key');
+  });
+
+  it('turns a host token into a DashScope key with resolveApiKey, and refuses what it refuses', async () => {
+    const seen: string[] = [];
+    const app = createTestApp({
+      resolveApiKey: async (credential) => {
+        seen.push(credential);
+        return credential === 'corp-token-1' ? 'sk-dashscope-for-team-1' : undefined;
+      },
+    });
+    await request(app).get('/whoami').set('authorization', 'Bearer corp-token-1').expect(200, { apiKey: 'sk-dashscope-for-team-1' });
+    const refused = await request(app).get('/whoami').set('authorization', 'Bearer corp-token-2');
+    expect(refused.status).toBe(401);
+    expect(refused.body.error).toMatchObject({ type: 'authentication_error', code: 'invalid_api_key' });
+    expect(seen).toEqual(['corp-token-1', 'corp-token-2']);
+  });
+
+  it('answers a resolver that returns an unusable key with a 500 gateway_misconfigured, and a thrown GatewayError as is', async () => {
+    const broken = createTestApp({ resolveApiKey: () => 'two words' });
+    const misconfigured = await request(broken).get('/whoami').set('authorization', 'Bearer t');
+    expect(misconfigured.status).toBe(500);
+    expect(misconfigured.body.error.code).toBe('gateway_misconfigured');
+    const throwing = createTestApp({
+      resolveApiKey: () => {
+        throw new GatewayError({ status: 403, type: 'permission_error', code: 'team_disabled', message: 'Team disabled.' });
+      },
+    });
+    const forbidden = await request(throwing).get('/whoami').set('authorization', 'Bearer t');
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.code).toBe('team_disabled');
+  });
+
+  it('fingerprints the presented credential once, with the given hasher', async () => {
+    let calls = 0;
+    const app = express();
+    app.get(
+      '/hash',
+      extractApiKey({ hashApiKey: (key) => `h${++calls}-${key.length}` }),
+      (_req: Request, res: Response) => void res.json({ keyHash: gatewayState(res).keyHash }),
+    );
+    await request(app).get('/hash').set('authorization', 'Bearer sk-1234').expect(200, { keyHash: 'h1-7' });
+    expect(calls).toBe(1);
+  });
+
+  it.each([
+    ['an empty header list', { headers: [] }],
+    ['an unknown header', { headers: ['cookie'] }],
+    ['a resolver that is not a function', { resolveApiKey: 'sk-x' }],
+  ])('throws at construction for %s', (_name, options) => {
+    expect(() => extractApiKey(options as unknown as ExtractApiKeyOptions)).toThrow(TypeError);
   });
 });

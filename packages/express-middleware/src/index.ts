@@ -1,25 +1,31 @@
+// The whole API in one Router, and the one-call mount that also shapes a host parser's errors.
 export { createOpenAIRouter, type OpenAIRouterOptions } from './create-openai-router.js';
-export { createDashScopeProxy, type DashScopeProxyOptions } from './create-dashscope-proxy.js';
-export { extractApiKey } from './extract-api-key.js';
-export { readBearerToken, type BearerToken } from './read-bearer-token.js';
+export { mountOpenAIRouter } from './mount-openai-router.js';
+
+// The pieces, each usable alone.
+export { extractApiKey, type ExtractApiKeyOptions } from './extract-api-key.js';
+export type { ApiKeyHeader } from './read-api-key.js';
 export { createApiKeyHasher, type ApiKeyHasher, type ApiKeyHasherOptions } from './hash-api-key.js';
-export { requestLogger, type RequestLoggerOptions } from './request-logger.js';
-export {
-  createLogger,
-  formatLogTimestamp,
-  type Logger,
-  type LoggerOptions,
-  type LogLevel,
-  type LogFormat,
-  type LogFields,
-} from './logger.js';
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
+export { rewriteRequest, type RewriteRequestOptions } from './rewrite-request.js';
 export { rewriteChatRequest, type RewriteChatRequestOptions } from './rewrite-chat-request.js';
-export { rewriteSseResponse, type RewriteSseResponseOptions } from './rewrite-sse-response.js';
-export { rewriteJsonResponse, type RewriteJsonResponseOptions } from './rewrite-json-response.js';
-export { listModelsHandler, retrieveModelHandler } from './models-routes.js';
-export { openAINotFound } from './not-found.js';
+export { answerLocalEndpoint } from './answer-local-endpoint.js';
+export { createDashScopeProxy, type DashScopeProxyOptions } from './create-dashscope-proxy.js';
+export {
+  createDashScopeProxyHandlers,
+  type DashScopeProxyHandlers,
+  type DashScopeProxyHandlersOptions,
+} from './dashscope-proxy-handlers.js';
+export { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
 export { openAIErrorHandler, type OpenAIErrorHandlerOptions } from './openai-error-handler.js';
+export { openAINotFound } from './not-found.js';
 export { sendOpenAIError } from './send-openai-error.js';
-export { normalizeError } from './normalize-error.js';
-export type { UpstreamExchange } from './express-locals.js';
+
+// Observing requests.
+export { requestLogger, type RequestLoggerOptions } from './request-logger.js';
+export { reportCalls, type ReportCallsOptions } from './report-calls.js';
+export type { CallReport } from './call-report.js';
+export { createLogger, type Logger, type LoggerOptions, type LogLevel, type LogFormat, type LogFields } from './logger.js';
+
+// Per-request state, for host middlewares that read it (the key's fingerprint, the model, the call).
+export { gatewayState, GATEWAY_STATE_KEY, type GatewayRequestState } from './gateway-state.js';

@@ -26,6 +26,7 @@ const textFields: Readonly<Record<string, { label: string; render?: (value: stri
   method: { label: 'Method' },
   path: { label: 'Path' },
   status: { label: 'Status' },
+  error_code: { label: 'Error' },
   duration_ms: { label: 'Time', render: (value) => `${(Number(value) / 1000).toFixed(3)}s` },
   key_hash: { label: 'API Key Hash' },
 };

@@ -1,60 +1,65 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import morgan from 'morgan';
+import { createCallReport } from './call-report.js';
+import { gatewayState } from './gateway-state.js';
 import { createApiKeyHasher, type ApiKeyHasher } from './hash-api-key.js';
 import { createLogger, type Logger } from './logger.js';
-import { readBearerToken } from './read-bearer-token.js';
+import { readApiKey, type ApiKeyHeader } from './read-api-key.js';
 
 export interface RequestLoggerOptions {
   logger?: Logger;
+  /** Use the same hasher as extractApiKey: the fingerprint is computed once, by whichever runs first. */
   hashApiKey?: ApiKeyHasher;
+  /** Where keys are read from for the fingerprint (as extractApiKey's `headers`); default authorization. */
+  apiKeyHeaders?: readonly ApiKeyHeader[];
 }
-
-type TokenIndexer = morgan.TokenIndexer<IncomingMessage, ServerResponse>;
 
 /**
  * Two lines per request, as the original product logged them: "Request started" when it arrives and
- * "Request completed" when the response ends (streams included), each with the client IP and the key's
- * fingerprint, never the key itself, and never prompts or answers. The path is logged without its query.
+ * "Request completed" when the response is over (streams included), each with the client IP and the
+ * key's fingerprint, never the key itself, and never prompts or answers. The completed line is the
+ * call report: a stream that failed midway is logged with its error code beside its 200.
  */
-export function requestLogger({ logger = createLogger(), hashApiKey = createApiKeyHasher() }: RequestLoggerOptions = {}) {
+export function requestLogger({
+  logger = createLogger(),
+  hashApiKey = createApiKeyHasher(),
+  apiKeyHeaders = ['authorization'],
+}: RequestLoggerOptions = {}) {
   const skip = () => !logger.isEnabled('info');
   const stream = { write: () => undefined };
 
-  // Computed once per request, for both lines.
-  const keyHashes = new WeakMap<IncomingMessage, string>();
-  const keyHash = (req: IncomingMessage): string => {
-    let hash = keyHashes.get(req);
-    if (hash === undefined) {
-      const bearer = readBearerToken(req.headers.authorization);
-      hash = bearer.kind === 'token' ? hashApiKey(bearer.token) : '-';
-      keyHashes.set(req, hash);
+  const keyHash = (req: IncomingMessage, res: ServerResponse): string => {
+    const state = gatewayState(res as Response);
+    if (state.keyHash === undefined) {
+      const found = readApiKey(req, apiKeyHeaders);
+      if (found.kind === 'key') state.keyHash = hashApiKey(found.key);
     }
-    return hash;
+    return state.keyHash ?? '-';
   };
   const clientIp = (req: IncomingMessage): string => (req as Request).ip ?? req.socket.remoteAddress ?? '-';
   const path = (req: IncomingMessage): string => ((req as Request).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
-  // morgan times the request and fires at its end (streams included). Its tokens are registered on the
-  // module, shared by every logger in the process, so the fingerprint (which depends on this logger's
-  // hasher) is computed here, and the line goes to our logger, so LOG_FORMAT and LOG_LEVEL apply.
+  // morgan fires once the response is over (streams and aborted clients included). Its lines go to our
+  // logger, so LOG_FORMAT and LOG_LEVEL apply.
   const started = morgan(
-    (_tokens: TokenIndexer, req) => {
-      logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req) });
+    (_tokens, req, res) => {
+      logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req, res) });
       return null;
     },
     { immediate: true, skip, stream },
   );
 
   const completed = morgan(
-    (tokens: TokenIndexer, req, res) => {
-      const totalMs = Number(tokens['total-time']?.(req, res, '3') ?? NaN);
-      const status = res.headersSent ? res.statusCode : '-';
+    (_tokens, req, res) => {
+      const report = createCallReport(req as Request, res as Response);
       logger.info('Request completed', {
         ip: clientIp(req),
-        status,
-        duration_ms: Number.isFinite(totalMs) ? totalMs : undefined,
-        key_hash: keyHash(req),
+        status: report.status ?? '-',
+        duration_ms: report.durationMs,
+        key_hash: report.keyHash ?? keyHash(req, res),
+        // After the original product's fields, so log tooling that reads them keeps working.
+        error_code: report.errorCode ?? undefined,
       });
       return null;
     },
@@ -62,6 +67,7 @@ export function requestLogger({ logger = createLogger(), hashApiKey = createApiK
   );
 
   return function requestLoggerMiddleware(req: Request, res: Response, next: NextFunction): void {
+    gatewayState(res);
     started(req, res, (error?: unknown) => {
       if (error !== undefined) return next(error);
       completed(req, res, next);

@@ -1,22 +1,24 @@
 import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
-import { badUpstreamResponse } from '@gw/core';
+import { badUpstreamResponse, type JsonUpstreamCall } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
-import type { UpstreamExchange } from './express-locals.js';
-
-export interface RewriteJsonResponseOptions {
-  upstreamResponse: IncomingMessage;
-  res: Response;
-  exchange: UpstreamExchange;
-  /** Largest DashScope JSON body read, in bytes. */
-  limit: number;
-}
+import { gatewayState, markFirstByte } from './gateway-state.js';
 
 /**
  * A 200 JSON reply from DashScope → the client's JSON. JSON is small and must be whole to convert, so
- * this one buffers (streams never do).
+ * this one buffers, up to `limit` bytes (streams never do).
  */
-export async function rewriteJsonResponse({ upstreamResponse, res, exchange, limit }: RewriteJsonResponseOptions): Promise<void> {
+export async function rewriteJsonResponse({
+  upstreamResponse,
+  res,
+  call,
+  limit,
+}: {
+  upstreamResponse: IncomingMessage;
+  res: Response;
+  call: JsonUpstreamCall;
+  limit: number;
+}): Promise<void> {
   const text = await readBodyText(decodeUpstreamBody(upstreamResponse), limit);
   let json: unknown;
   try {
@@ -24,7 +26,9 @@ export async function rewriteJsonResponse({ upstreamResponse, res, exchange, lim
   } catch {
     throw badUpstreamResponse('the body is not JSON.');
   }
-  const converted = exchange.convertResponse(json);
+  const { body, summary } = call.convertResponse(json);
+  gatewayState(res).summary = summary;
   if (res.headersSent || res.destroyed) return;
-  res.status(200).json(converted);
+  markFirstByte(res);
+  res.status(200).json(body);
 }

@@ -1,18 +1,10 @@
 import type { IncomingMessage } from 'node:http';
-import { Readable } from 'node:stream';
+import { finished } from 'node:stream';
 import type { Response } from 'express';
-import { encodeChatStreamPart, upstreamConnectionLost, upstreamTimeout, type ChatStreamPart } from '@gw/core';
+import { encodeStreamParts, upstreamConnectionLost, upstreamTimeout, type SseUpstreamCall, type StreamPart } from '@gw/core';
 import { decodeUpstreamBody } from './decode-upstream-body.js';
+import { gatewayState, markFirstByte } from './gateway-state.js';
 import { sendOpenAIError } from './send-openai-error.js';
-import type { UpstreamExchange } from './express-locals.js';
-
-export interface RewriteSseResponseOptions {
-  upstreamResponse: IncomingMessage;
-  res: Response;
-  exchange: UpstreamExchange;
-  /** True once the upstream timeout fired, so a broken stream is reported as a timeout. */
-  timedOut: () => boolean;
-}
 
 /** Headers that keep proxies (nginx first) from buffering the stream. */
 const sseHeaders = {
@@ -22,61 +14,77 @@ const sseHeaders = {
 } as const;
 
 /**
- * DashScope's SSE → the client's SSE, event by event as it arrives. The response status waits for the
- * first translated part: an error before any content (a failed call answered as `event:error`) still
- * gets its real HTTP status and a JSON body, so SDKs raise the right error class; an error after that
- * becomes an error event, and the stream ends.
+ * DashScope's SSE → the client's SSE, as it arrives: each upstream read is translated and written in
+ * one write, with backpressure from the client. The response status waits for the first translated
+ * part: an error before any data (a failed call answered as `event:error`) still gets its real HTTP
+ * status and a JSON body, so SDKs raise the right error class; an error after that becomes an error
+ * event, and the stream ends without `[DONE]`. Resolves when the client's response is over.
  */
-export async function rewriteSseResponse({ upstreamResponse, res, exchange, timedOut }: RewriteSseResponseOptions): Promise<void> {
+export function rewriteSseResponse({
+  upstreamResponse,
+  res,
+  call,
+}: {
+  upstreamResponse: IncomingMessage;
+  res: Response;
+  call: SseUpstreamCall;
+}): Promise<void> {
+  const state = gatewayState(res);
+  const translator = call.createStreamTranslator();
   const body = decodeUpstreamBody(upstreamResponse);
-  const parts = (Readable.toWeb(body) as ReadableStream<Uint8Array>).pipeThrough(exchange.createStreamTranslator());
-  const reader = parts.getReader();
-  // The client left: stop reading (the proxy also aborts the upstream request).
-  const onClose = () => void reader.cancel().catch(() => undefined);
-  res.once('close', onClose);
 
-  const write = async (part: ChatStreamPart): Promise<void> => {
-    if (res.write(encodeChatStreamPart(part))) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    });
-  };
+  return new Promise<void>((resolve) => {
+    let over = false;
+    const finish = () => {
+      if (over) return;
+      over = true;
+      state.summary = translator.summary();
+      res.off('close', onClientClose);
+      res.off('drain', onDrain);
+      body.destroy();
+      if (!res.writableEnded) res.end();
+      resolve();
+    };
+    // The client left: stop reading (destroying the body also ends the upstream request).
+    const onClientClose = () => finish();
+    const onDrain = () => body.resume();
 
-  try {
-    for (;;) {
-      const { value: part, done } = await reader.read();
-      if (done || res.destroyed) break;
+    /** Writes the parts in one write; an error part ends the stream. */
+    const deliver = (parts: StreamPart[]): void => {
+      if (parts.length === 0 || over) return;
       if (!res.headersSent) {
-        if (part.type === 'error') {
-          sendOpenAIError(res, part.error);
-          return;
+        const first = parts[0];
+        if (first?.type === 'error') {
+          sendOpenAIError(res, first.error);
+          return finish();
         }
         res.writeHead(200, sseHeaders);
+        markFirstByte(res);
       }
-      await write(part);
-      if (part.type === 'error') {
-        res.locals.error = part.error;
-        break;
+      const errorAt = parts.findIndex((part) => part.type === 'error');
+      const delivered = errorAt === -1 ? parts : parts.slice(0, errorAt + 1);
+      const flowing = res.write(encodeStreamParts(delivered));
+      if (errorAt !== -1) {
+        state.error = (parts[errorAt] as StreamPart & { type: 'error' }).error;
+        return finish();
       }
-    }
-  } catch (cause) {
-    // The upstream connection broke (reset, timeout, corrupt gzip) in the middle of the body.
-    const error = timedOut() ? upstreamTimeout(cause) : upstreamConnectionLost(cause);
-    if (!res.headersSent) {
-      sendOpenAIError(res, error);
-      return;
-    }
-    if (!res.destroyed) await write({ type: 'error', error });
-    res.locals.error = error;
-  } finally {
-    res.off('close', onClose);
-    void reader.cancel().catch(() => undefined);
-  }
-  if (!res.writableEnded) res.end();
+      if (!flowing) body.pause();
+    };
+
+    res.once('close', onClientClose);
+    res.on('drain', onDrain);
+    body.on('data', (chunk: Buffer) => deliver(translator.push(chunk)));
+    finished(body, (error) => {
+      if (over) return;
+      if (error === undefined || error === null) {
+        deliver(translator.end());
+        return finish();
+      }
+      // The upstream connection broke (reset, timeout, corrupt gzip) in the middle of the body.
+      const failure = state.upstreamTimedOut === true ? upstreamTimeout(error) : upstreamConnectionLost(error);
+      if (!res.headersSent) sendOpenAIError(res, failure);
+      else deliver([{ type: 'error', error: failure }]);
+      finish();
+    });
+  });
 }

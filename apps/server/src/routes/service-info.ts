@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { DASHSCOPE_TEXT_GENERATION_PATH } from '@gw/core';
+import { DASHSCOPE_PATHS } from '@gw/core';
 import { version } from '../version.js';
 
 /** GET /: what this service is and how to call it, as the original product answered. */
@@ -9,7 +9,7 @@ export function serviceInfo({ dashscopeBaseUrl }: { dashscopeBaseUrl: string }) 
     version,
     description:
       'A public gateway that lets OpenAI clients call Alibaba Cloud Bailian DashScope models (farui-plus, the Qwen family). Send your own DashScope API key with every request; the gateway stores none.',
-    dashscope_endpoint: `${dashscopeBaseUrl}${DASHSCOPE_TEXT_GENERATION_PATH}`,
+    dashscope_endpoint: `${dashscopeBaseUrl}${DASHSCOPE_PATHS.textGeneration}`,
     usage: {
       endpoint: '/v1/chat/completions',
       method: 'POST',

@@ -1,15 +1,12 @@
-import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
-import type { GatewayError } from '../errors/gateway-error.js';
 import { badUpstreamResponse, upstreamStreamTruncated } from '../errors/upstream-transport-error.js';
 import { dashScopeGenerationResponseSchema, type DashScopeUsage } from '../dashscope/generation-response-schema.js';
-import { parseJsonSafely } from '../dashscope/parse-json-safely.js';
 import type { ChatCompletionChunk, ChatCompletionChunkDelta, FinishReason } from '../openai/chat-response-types.js';
-import { convertDashScopeUsage } from '../chat/convert-dashscope-usage.js';
-import { mapDashScopeFinishReason } from '../chat/map-dashscope-finish-reason.js';
-import { readDashScopeChoice } from '../chat/read-dashscope-choice.js';
-import { toChatCompletionId } from '../chat/to-chat-completion-id.js';
-import type { ChatStreamPart } from './chat-stream-part.js';
-import type { SseEvent } from './sse-decoder.js';
+import type { StreamMapper } from '../stream/create-stream-translator.js';
+import type { StreamPart } from '../stream/stream-part.js';
+import { convertDashScopeUsage } from './convert-dashscope-usage.js';
+import { mapDashScopeFinishReason } from './map-dashscope-finish-reason.js';
+import { readDashScopeChoices } from './read-dashscope-choices.js';
+import { toChatCompletionId } from './to-chat-completion-id.js';
 
 export interface ChatChunkMapperOptions {
   /** The model as the client named it. */
@@ -20,100 +17,118 @@ export interface ChatChunkMapperOptions {
   created: number;
   /** Used for `id` when DashScope sent no request_id. */
   generateId: () => string;
+  /** How many choices the stream carries (OpenAI's `n`); it is finished when each has finished. */
+  choiceCount?: number;
 }
 
-export interface ChatChunkMapper {
-  map(event: SseEvent): ChatStreamPart[];
-  /** The upstream stream ended. */
-  end(): ChatStreamPart[];
-}
+type ChatStreamPart = StreamPart<ChatCompletionChunk>;
 
 /**
- * DashScope SSE events (incremental_output: true) → OpenAI `chat.completion.chunk` parts. The first
- * chunk carries the role; content follows as it comes; DashScope's finish event becomes a chunk with an
- * empty delta and the finish reason; usage (cumulative on every DashScope event) is sent once at the end
- * if asked for; `[DONE]` closes, because DashScope sends none.
+ * DashScope result events (incremental_output: true) → OpenAI `chat.completion.chunk` parts. Each
+ * choice's first chunk carries the role; content follows as it comes; a choice's finish event becomes a
+ * chunk with an empty delta and its finish reason; usage (cumulative on every DashScope event) is sent
+ * once at the end if asked for; `[DONE]` closes, because DashScope sends none. State is kept per
+ * choice index.
  */
-export function createChatChunkMapper({ model, includeUsage, created, generateId }: ChatChunkMapperOptions): ChatChunkMapper {
+export function createChatChunkMapper({
+  model,
+  includeUsage,
+  created,
+  generateId,
+  choiceCount = 1,
+}: ChatChunkMapperOptions): StreamMapper<ChatCompletionChunk> {
   let state: 'waiting' | 'streaming' | 'finished' | 'failed' = 'waiting';
   let id = '';
   let usage: DashScopeUsage | undefined;
+  /** Per choice index: its finish reason once it finished, null while it streams. */
+  const choices = new Map<number, FinishReason | null>();
 
-  function chunk(delta: ChatCompletionChunkDelta, finishReason: FinishReason | null = null): ChatStreamPart {
-    const value: ChatCompletionChunk = {
+  function chunk(index: number, delta: ChatCompletionChunkDelta, finishReason: FinishReason | null = null): ChatStreamPart {
+    const data: ChatCompletionChunk = {
       id,
       object: 'chat.completion.chunk',
       created,
       model,
-      choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+      choices: [{ index, delta, logprobs: null, finish_reason: finishReason }],
     };
-    if (includeUsage) value.usage = null;
-    return { type: 'chunk', chunk: value };
+    if (includeUsage) data.usage = null;
+    return { type: 'data', data };
   }
 
-  function fail(error: GatewayError): ChatStreamPart[] {
+  function fail(parts: ChatStreamPart[], error: ChatStreamPart & { type: 'error' }): ChatStreamPart[] {
     state = 'failed';
-    return [{ type: 'error', error }];
+    parts.push(error);
+    return parts;
   }
 
-  function mapResult(data: string): ChatStreamPart[] {
-    const parsed = dashScopeGenerationResponseSchema.safeParse(parseJsonSafely(data));
-    if (!parsed.success) return fail(badUpstreamResponse('an unreadable stream event'));
-    const body = parsed.data;
-    // An error in a result event's clothing: no output, a code. Its status is the code's to decide.
-    if (body.output === undefined && body.code !== undefined) return fail(dashScopeErrorFromBody({ body, status: 500 }));
+  function mapResult(payload: unknown): ChatStreamPart[] {
     const parts: ChatStreamPart[] = [];
+    const parsed = dashScopeGenerationResponseSchema.safeParse(payload);
+    if (!parsed.success) return fail(parts, { type: 'error', error: badUpstreamResponse('an unreadable stream event') });
+    const body = parsed.data;
     if (state === 'waiting') {
       id = toChatCompletionId(body.request_id, generateId);
-      parts.push(chunk({ role: 'assistant', content: '', refusal: null }));
       state = 'streaming';
     }
     // A search-source pre-event carries `usage: {}`; keep the last real totals.
     if (body.usage?.input_tokens !== undefined) usage = body.usage;
-    const { content, reasoningContent, finishReason } = readDashScopeChoice(body);
-    if (content !== '' || reasoningContent !== '') {
-      const delta: ChatCompletionChunkDelta = {};
-      if (reasoningContent !== '') delta.reasoning_content = reasoningContent;
-      if (content !== '') delta.content = content;
-      parts.push(chunk(delta));
+    for (const { index, content, reasoningContent, finishReason } of readDashScopeChoices(body)) {
+      if (choices.get(index) != null) continue;
+      if (!choices.has(index)) {
+        choices.set(index, null);
+        parts.push(chunk(index, { role: 'assistant', content: '', refusal: null }));
+      }
+      if (content !== '' || reasoningContent !== '') {
+        const delta: ChatCompletionChunkDelta = {};
+        if (reasoningContent !== '') delta.reasoning_content = reasoningContent;
+        if (content !== '') delta.content = content;
+        parts.push(chunk(index, delta));
+      }
+      const finish = mapDashScopeFinishReason(finishReason);
+      if (finish !== null) {
+        choices.set(index, finish);
+        parts.push(chunk(index, {}, finish));
+      }
     }
-    const finish = mapDashScopeFinishReason(finishReason);
-    if (finish !== null) {
-      parts.push(chunk({}, finish));
-      state = 'finished';
-    }
+    if (finishedChoices() >= choiceCount) state = 'finished';
     return parts;
+  }
+
+  function finishedChoices(): number {
+    let finished = 0;
+    for (const finishReason of choices.values()) if (finishReason !== null) finished++;
+    return finished;
   }
 
   return {
     map(event) {
       if (state === 'failed' || state === 'finished') return [];
-      if (event.event === 'error') {
-        // Without a `:HTTP_STATUS/` line, both official SDKs assume 400.
-        return fail(dashScopeErrorFromBody({ body: parseJsonSafely(event.data), status: event.status ?? 400 }));
-      }
-      return mapResult(event.data);
+      if (event.type === 'error') return fail([], event);
+      return mapResult(event.payload);
     },
     end() {
       switch (state) {
         case 'failed':
           return [];
         case 'waiting':
-          return fail(badUpstreamResponse('the stream ended before any event.'));
+          return fail([], { type: 'error', error: badUpstreamResponse('the stream ended before any event.') });
         case 'streaming':
-          return fail(upstreamStreamTruncated());
+          return fail([], { type: 'error', error: upstreamStreamTruncated() });
         case 'finished': {
           const parts: ChatStreamPart[] = [];
           if (includeUsage) {
             parts.push({
-              type: 'chunk',
-              chunk: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: convertDashScopeUsage({ usage }) },
+              type: 'data',
+              data: { id, object: 'chat.completion.chunk', created, model, choices: [], usage: convertDashScopeUsage({ usage }) },
             });
           }
           parts.push({ type: 'done' });
           return parts;
         }
       }
+    },
+    summary() {
+      return { usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }), finishReason: choices.get(0) ?? null };
     },
   };
 }

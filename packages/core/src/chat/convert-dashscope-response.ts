@@ -4,7 +4,7 @@ import { dashScopeGenerationResponseSchema } from '../dashscope/generation-respo
 import type { ChatCompletion } from '../openai/chat-response-types.js';
 import { convertDashScopeUsage } from './convert-dashscope-usage.js';
 import { mapDashScopeFinishReason } from './map-dashscope-finish-reason.js';
-import { readDashScopeChoice } from './read-dashscope-choice.js';
+import { readDashScopeChoices } from './read-dashscope-choices.js';
 import { toChatCompletionId } from './to-chat-completion-id.js';
 
 export interface ConvertDashScopeResponseOptions {
@@ -27,15 +27,16 @@ export function convertDashScopeResponse({ response, model, created, generateId 
     if (body.code !== undefined) throw dashScopeErrorFromBody({ body, status: 500 });
     throw badUpstreamResponse('no output');
   }
-  const { content, reasoningContent, finishReason } = readDashScopeChoice(body);
-  const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content, refusal: null };
-  if (reasoningContent !== '') message.reasoning_content = reasoningContent;
   return {
     id: toChatCompletionId(body.request_id, generateId),
     object: 'chat.completion',
     created,
     model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: mapDashScopeFinishReason(finishReason) ?? 'stop' }],
+    choices: readDashScopeChoices(body).map(({ index, content, reasoningContent, finishReason }) => {
+      const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content, refusal: null };
+      if (reasoningContent !== '') message.reasoning_content = reasoningContent;
+      return { index, message, logprobs: null, finish_reason: mapDashScopeFinishReason(finishReason) ?? 'stop' };
+    }),
     usage: convertDashScopeUsage({ usage: body.usage }),
   };
 }

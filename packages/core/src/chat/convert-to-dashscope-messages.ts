@@ -1,15 +1,23 @@
 import type { ChatMessage, TextContent } from '../openai/chat-request-schema.js';
-import type { DashScopeMessage } from '../dashscope/text-generation-request.js';
+import type { DashScopeMessage } from '../dashscope/generation-request.js';
 
 /**
  * OpenAI messages → DashScope messages. `developer` is OpenAI's newer name for `system`. Text models
- * take `content` as a string only, so text parts are joined without a separator (as OpenAI reads them).
+ * take `content` as one string, so text parts are joined without a separator (as OpenAI reads them);
+ * the multimodal endpoint takes a list of items, so the text becomes one `{text}` item.
  */
-export function convertToDashScopeMessages({ messages }: { messages: readonly ChatMessage[] }): DashScopeMessage[] {
+export function convertToDashScopeMessages({
+  messages,
+  multimodal = false,
+}: {
+  messages: readonly ChatMessage[];
+  multimodal?: boolean;
+}): DashScopeMessage[] {
   return messages.map((message) => {
+    const text = joinTextContent(message.content);
     const converted: DashScopeMessage = {
       role: message.role === 'developer' ? 'system' : message.role,
-      content: joinTextContent(message.content),
+      content: multimodal ? [{ text }] : text,
     };
     if (message.name !== undefined) converted.name = message.name;
     return converted;

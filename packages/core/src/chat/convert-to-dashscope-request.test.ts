@@ -13,6 +13,7 @@ describe('convertToDashScopeRequest', () => {
   it('injects nothing into a minimal non-stream request', () => {
     expect(convert({})).toEqual({
       body: { model: 'qwen-max', input: { messages: [{ role: 'user', content: 'Hi' }] }, parameters: { result_format: 'message' } },
+      path: '/api/v1/services/aigc/text-generation/generation',
       stream: false,
       includeUsage: false,
       model: 'qwen-max',

@@ -3,11 +3,11 @@ import { describe, it, expect } from '@jest/globals';
 import { assertOpenAIShape, parseOpenAISse } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { ChatCompletionChunk } from '../openai/chat-response-types.js';
-import type { ChatStreamPart } from './chat-stream-part.js';
+import type { StreamPart } from '../stream/stream-part.js';
 import type { ChatChunkMapperOptions } from './chat-chunk-mapper.js';
 import { createChatStreamTranslator } from './create-chat-stream-translator.js';
-import { createSseParser, type SseEvent } from './sse-decoder.js';
-import { encodeChatStreamPart } from './sse-encoder.js';
+import { createSseParser, type SseEvent } from '../stream/sse-decoder.js';
+import { encodeStreamPart } from '../stream/sse-encoder.js';
 
 const CREATED = 1_700_000_000;
 const GENERATED_ID = 'generated-id';
@@ -16,27 +16,15 @@ function translatorOptions(includeUsage: boolean): ChatChunkMapperOptions {
   return { model: 'qwen-max', includeUsage, created: CREATED, generateId: () => GENERATED_ID };
 }
 
-/** Runs the real TransformStream over the chunks and collects every part it yields. */
+type ChatStreamPart = StreamPart<ChatCompletionChunk>;
+
+/** Runs the real translator over the chunks, as the gateway feeds it, and collects every part it yields. */
 async function translate(chunks: ReadonlyArray<Uint8Array | string>, includeUsage = true): Promise<ChatStreamPart[]> {
   const translator = createChatStreamTranslator(translatorOptions(includeUsage));
-  const writer = translator.writable.getWriter();
-  const reader = translator.readable.getReader();
-  const parts: ChatStreamPart[] = [];
-  const reading = (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      parts.push(value);
-    }
-  })();
-  // Not awaited one by one: the writes queue up, as a network body's chunks would.
-  const writes = chunks.map((chunk) => writer.write(chunk));
-  const closing = writer.close();
-  await Promise.all([...writes, closing, reading]);
-  return parts;
+  return [...chunks.flatMap((chunk) => translator.push(chunk)), ...translator.end()];
 }
 
-const encodeAll = (parts: readonly ChatStreamPart[]) => parts.map(encodeChatStreamPart).join('');
+const encodeAll = (parts: readonly ChatStreamPart[]) => parts.map(encodeStreamPart).join('');
 
 function splitAt(bytes: Uint8Array, ...boundaries: number[]): Uint8Array[] {
   const pieces: Uint8Array[] = [];
@@ -133,7 +121,7 @@ describe.each([true, false])('createChatStreamTranslator on every recorded succe
     expect(output).toMatchSnapshot();
 
     expect(parts.at(-1)).toEqual({ type: 'done' });
-    expect(parts.slice(0, -1).every((part) => part.type === 'chunk')).toBe(true);
+    expect(parts.slice(0, -1).every((part) => part.type === 'data')).toBe(true);
     const { events, done } = parseOpenAISse(output);
     expect(done).toBe(true);
     const chunks = events as ChatCompletionChunk[];
@@ -336,7 +324,7 @@ describe('createChatStreamTranslator errors', () => {
     const cut = text.slice(0, text.indexOf('id:10\n'));
     for (const includeUsage of [true, false]) {
       const parts = await translate([cut], includeUsage);
-      expect(parts.slice(0, -1).every((part) => part.type === 'chunk')).toBe(true);
+      expect(parts.slice(0, -1).every((part) => part.type === 'data')).toBe(true);
       expect(parts.length).toBeGreaterThan(2);
       expect(expectGatewayError(parts.at(-1))).toMatchObject({ status: 502, type: 'server_error', code: 'upstream_stream_truncated' });
       const { events, done } = parseOpenAISse(encodeAll(parts));
@@ -351,7 +339,7 @@ describe('createChatStreamTranslator errors', () => {
   it('ends a stream cut inside its last data line with a 502 error part', async () => {
     const bytes = readFixture('single-generation-text-sse.sse');
     const parts = await translate([bytes.slice(0, bytes.length - 30)]);
-    expect(parts.slice(0, -1).every((part) => part.type === 'chunk')).toBe(true);
+    expect(parts.slice(0, -1).every((part) => part.type === 'data')).toBe(true);
     expect(expectGatewayError(parts.at(-1))).toMatchObject({ status: 502, type: 'server_error' });
   });
 
@@ -382,7 +370,7 @@ describe('createChatStreamTranslator errors', () => {
     ].join('');
     for (const includeUsage of [true, false]) {
       const parts = await translate([body], includeUsage);
-      expect(parts.map((part) => part.type)).toEqual(['chunk', 'chunk', 'chunk', 'error']);
+      expect(parts.map((part) => part.type)).toEqual(['data', 'data', 'data', 'error']);
       expect(expectGatewayError(parts[3])).toMatchObject({
         status: 429,
         type: 'rate_limit_error',
@@ -436,7 +424,7 @@ describe('createChatStreamTranslator errors', () => {
       resultEvent(1, { output: { choices: [{ message: { role: 'assistant', content: 'a' }, finish_reason: 'null' }] }, request_id: 'r' }) +
       'id:2\nevent:result\ndata:{not json\n\n';
     const parts = await translate([body]);
-    expect(parts.map((part) => part.type)).toEqual(['chunk', 'chunk', 'error']);
+    expect(parts.map((part) => part.type)).toEqual(['data', 'data', 'error']);
     expect(expectGatewayError(parts[2])).toMatchObject({ status: 502, code: 'bad_upstream_response' });
   });
 });

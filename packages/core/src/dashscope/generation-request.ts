@@ -1,14 +1,19 @@
-/** DashScope's native text-generation request (POST /api/v1/services/aigc/text-generation/generation). */
+/**
+ * DashScope's native generation request, for the text-generation and multimodal-generation endpoints
+ * (see DASHSCOPE_PATHS). Text models take `content` as a string; multimodal models as a list of items.
+ */
+
+export type DashScopeContentItem = { text: string } | { image: string };
 
 export interface DashScopeMessage {
   role: 'system' | 'user' | 'assistant';
-  content: string;
+  content: string | DashScopeContentItem[];
   name?: string;
 }
 
 export interface DashScopeParameters {
-  /** Always "message": the OpenAI-like `output.choices` shape (DashScope's default is "text"). */
-  result_format: 'message';
+  /** "message": the OpenAI-like `output.choices` shape (text models default to "text"). */
+  result_format?: 'message';
   /** Streams only: each event carries new text only, so the gateway never diffs cumulative text. */
   incremental_output?: true;
   temperature?: number;
@@ -19,10 +24,8 @@ export interface DashScopeParameters {
   presence_penalty?: number;
 }
 
-export interface DashScopeTextGenerationRequest {
+export interface DashScopeGenerationRequest {
   model: string;
   input: { messages: DashScopeMessage[] };
   parameters: DashScopeParameters;
 }
-
-export const DASHSCOPE_TEXT_GENERATION_PATH = '/api/v1/services/aigc/text-generation/generation';

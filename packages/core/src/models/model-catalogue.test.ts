@@ -2,13 +2,18 @@ import { describe, it, expect } from '@jest/globals';
 import { assertOpenAIShape } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
-import { listModels, retrieveModel } from './model-catalogue.js';
+import { MODEL_CATALOGUE, findCatalogueModel, listModels, retrieveModel } from './model-catalogue.js';
+
+const chatModelIds = MODEL_CATALOGUE.filter((model) => model.endpoint !== 'text-embedding').map((model) => model.id);
 
 describe('listModels', () => {
-  it('lists farui-plus, qwen-plus, qwen-max, qwen-turbo in that order', () => {
+  it('lists the chat models of the catalogue, farui-plus first, and no embedding model', () => {
     const list = listModels();
     expect(list.object).toBe('list');
-    expect(list.data.map((model) => model.id)).toEqual(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo']);
+    expect(list.data.map((model) => model.id)).toEqual(chatModelIds);
+    expect(chatModelIds[0]).toBe('farui-plus');
+    expect(chatModelIds).toEqual(expect.arrayContaining(['qwen-plus', 'qwen-max', 'qwen-turbo', 'qwen-vl-max']));
+    expect(chatModelIds.some((id) => id.startsWith('text-embedding'))).toBe(false);
     assertOpenAIShape('ListModelsResponse', list);
     for (const model of list.data) {
       expect(model).toEqual({ id: model.id, object: 'model', created: expect.any(Number), owned_by: 'alibaba-cloud' });
@@ -22,7 +27,7 @@ describe('listModels', () => {
     list.data.pop();
     const first = list.data[0];
     if (first !== undefined) first.id = 'changed';
-    expect(listModels().data.map((model) => model.id)).toEqual(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo']);
+    expect(listModels().data.map((model) => model.id)).toEqual(chatModelIds);
   });
 });
 
@@ -33,7 +38,7 @@ describe('retrieveModel', () => {
     assertOpenAIShape('Model', model);
   });
 
-  it.each(['gpt-4o', 'QWEN-MAX', 'qwen-max ', ''])('answers %j with a 404 model_not_found', (id) => {
+  it.each(['gpt-4o', 'QWEN-MAX', 'qwen-max ', '', 'text-embedding-v4', 'constructor'])('answers %j with a 404 model_not_found', (id) => {
     let thrown: unknown;
     try {
       retrieveModel(id);
@@ -52,5 +57,19 @@ describe('retrieveModel', () => {
     const model = retrieveModel('qwen-max');
     model.owned_by = 'someone-else';
     expect(retrieveModel('qwen-max').owned_by).toBe('alibaba-cloud');
+  });
+});
+
+describe('findCatalogueModel', () => {
+  it('names the native endpoint of each model, and nothing for unknown ones', () => {
+    expect(findCatalogueModel('farui-plus')?.endpoint).toBe('text-generation');
+    expect(findCatalogueModel('qwen-vl-plus')?.endpoint).toBe('multimodal-generation');
+    expect(findCatalogueModel('text-embedding-v3')?.endpoint).toBe('text-embedding');
+    expect(findCatalogueModel('gpt-4o')).toBeUndefined();
+    expect(findCatalogueModel('toString')).toBeUndefined();
+  });
+
+  it('has unique ids', () => {
+    expect(new Set(MODEL_CATALOGUE.map((model) => model.id)).size).toBe(MODEL_CATALOGUE.length);
   });
 });

@@ -46,6 +46,8 @@ const streamOptionsSchema = z.strictObject({
   include_obfuscation: z.boolean().nullish(),
 });
 
+const jsonObject = z.record(z.string(), z.unknown());
+
 export const chatCompletionRequestSchema = z.strictObject({
   model: z.string({ error: 'is required and must be a string' }).min(1, 'must not be empty'),
   messages: z
@@ -66,6 +68,26 @@ export const chatCompletionRequestSchema = z.strictObject({
   prompt_cache_key: z.string().nullish(),
   // Only meaningful with tools; without them it changes nothing.
   parallel_tool_calls: z.boolean().nullish(),
+  // Typed here, refused by the parameter table unless their value is a no-op (see chat-parameter-table.ts).
+  tools: z.array(z.unknown()).nullish(),
+  tool_choice: z.union([z.enum(['none', 'auto', 'required']), jsonObject]).nullish(),
+  functions: z.array(z.unknown()).nullish(),
+  function_call: z.union([z.enum(['none', 'auto']), jsonObject]).nullish(),
+  n: z.int().min(1).max(128).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.int().min(0).max(20).nullish(),
+  logit_bias: z.record(z.string(), z.number()).nullish(),
+  response_format: z.looseObject({ type: z.enum(['text', 'json_object', 'json_schema']) }).nullish(),
+  modalities: z.array(z.enum(['text', 'audio'])).nullish(),
+  audio: jsonObject.nullish(),
+  prediction: jsonObject.nullish(),
+  web_search_options: jsonObject.nullish(),
+  reasoning_effort: z.enum(['none', 'minimal', 'low', 'medium', 'high', 'xhigh']).nullish(),
+  verbosity: z.enum(['low', 'medium', 'high']).nullish(),
+  store: z.boolean().nullish(),
+  metadata: z.record(z.string(), z.string()).nullish(),
+  service_tier: z.enum(['auto', 'default', 'flex', 'scale', 'priority']).nullish(),
 });
 
 export type ChatCompletionRequest = z.infer<typeof chatCompletionRequestSchema>;

@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import { assertOpenAIShape } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
+import { convertToDashScopeRequest } from '../chat/convert-to-dashscope-request.js';
 import { parseChatCompletionRequest } from './parse-chat-completion-request.js';
 
 const minimal = { model: 'qwen-max', messages: [{ role: 'user', content: 'Hi' }] };
@@ -93,11 +94,13 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
     const { request, warnings } = parseChatCompletionRequest(
       withBody({ user: 'user-1234', safety_identifier: 'hash', prompt_cache_key: 'k' }),
     );
-    expect(warnings).toEqual([
-      "Parameter 'user' was dropped: DashScope has no equivalent.",
-      "Parameter 'safety_identifier' was dropped: DashScope has no equivalent.",
-      "Parameter 'prompt_cache_key' was dropped: DashScope has no equivalent.",
-    ]);
+    expect(warnings).toEqual(
+      ['user', 'safety_identifier', 'prompt_cache_key'].map((param) => ({
+        code: 'parameter_dropped',
+        param,
+        message: `Parameter '${param}' was dropped: DashScope has no equivalent.`,
+      })),
+    );
     expect(request.model).toBe('qwen-max');
   });
 
@@ -112,14 +115,21 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
     ['modalities', ['text']],
     ['service_tier', 'auto'],
     ['store', false],
-  ])('accepts the no-op value %s: %j and does not pass it on', (key, value) => {
-    const { request } = parseChatCompletionRequest(withBody({ [key]: value }));
-    expect(request).not.toHaveProperty(key);
+  ])('accepts the no-op value %s: %j without a warning, and does not pass it on', (key, value) => {
+    const { request, warnings } = parseChatCompletionRequest(withBody({ [key]: value }));
+    expect(warnings).toEqual([]);
+    expect(convertToDashScopeRequest({ request }).body).toEqual(convertToDashScopeRequest(parseChatCompletionRequest(minimal)).body);
   });
 
   it('accepts parallel_tool_calls as a boolean, drops it with a warning, and types it', () => {
     const { warnings } = parseChatCompletionRequest(withBody({ parallel_tool_calls: false }));
-    expect(warnings).toEqual(["Parameter 'parallel_tool_calls' was dropped: DashScope has no equivalent."]);
+    expect(warnings).toEqual([
+      {
+        code: 'parameter_dropped',
+        param: 'parallel_tool_calls',
+        message: "Parameter 'parallel_tool_calls' was dropped: it only matters with tools.",
+      },
+    ]);
     expect(() => parseChatCompletionRequest(withBody({ parallel_tool_calls: 'yes' }))).toThrow(
       expect.objectContaining({ param: 'parallel_tool_calls', code: 'invalid_value' }),
     );

@@ -1,0 +1,38 @@
+import type { UpstreamEndpoint } from '../endpoints/gateway-endpoint.js';
+import { chatCompletionRequestSchema, type ChatCompletionRequest } from '../openai/chat-request-schema.js';
+import { parseChatCompletionRequest } from '../openai/parse-chat-completion-request.js';
+import { convertDashScopeResponse } from './convert-dashscope-response.js';
+import { convertToDashScopeRequest } from './convert-to-dashscope-request.js';
+import { createChatStreamTranslator } from './create-chat-stream-translator.js';
+
+/** POST /v1/chat/completions → DashScope's text- or multimodal-generation endpoint. */
+export const chatCompletionsEndpoint: UpstreamEndpoint<ChatCompletionRequest> = {
+  kind: 'upstream',
+  id: 'chat.completions',
+  method: 'POST',
+  path: '/chat/completions',
+  requestSchema: chatCompletionRequestSchema,
+  parse: parseChatCompletionRequest,
+  prepare(request, { created, generateId }) {
+    const { path, body, stream, includeUsage, model } = convertToDashScopeRequest({ request });
+    if (stream) {
+      return {
+        kind: 'sse',
+        path,
+        body,
+        model,
+        createStreamTranslator: () => createChatStreamTranslator({ model, includeUsage, created, generateId }),
+      };
+    }
+    return {
+      kind: 'json',
+      path,
+      body,
+      model,
+      convertResponse(response) {
+        const completion = convertDashScopeResponse({ response, model, created, generateId });
+        return { body: completion, summary: { usage: completion.usage, finishReason: completion.choices[0]?.finish_reason ?? null } };
+      },
+    };
+  },
+};

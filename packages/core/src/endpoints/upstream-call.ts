@@ -1,0 +1,44 @@
+import type { StreamTranslator } from '../stream/create-stream-translator.js';
+
+/** OpenAI's usage object, as every endpoint reports it (chat, completions, embeddings). */
+export interface CallUsage {
+  prompt_tokens: number;
+  completion_tokens?: number;
+  total_tokens: number;
+}
+
+/** What a finished call produced, for logs and metrics. */
+export interface CallSummary {
+  usage?: CallUsage | undefined;
+  /** The first choice's OpenAI finish reason, when the endpoint has one. */
+  finishReason?: string | null | undefined;
+}
+
+interface UpstreamCallBase {
+  /** DashScope path below the base URL (one of DASHSCOPE_PATHS). */
+  path: string;
+  /** The JSON body to send. */
+  body: unknown;
+  /** The model as the client named it. */
+  model: string;
+}
+
+/** A non-stream call: DashScope answers JSON, converted whole. */
+export interface JsonUpstreamCall extends UpstreamCallBase {
+  kind: 'json';
+  /** DashScope's parsed 200 body → the client's body; throws a GatewayError for error bodies. */
+  convertResponse(json: unknown): { body: unknown; summary: CallSummary };
+}
+
+/** A streaming call: DashScope answers SSE, translated event by event. */
+export interface SseUpstreamCall extends UpstreamCallBase {
+  kind: 'sse';
+  /** A fresh translator for this call's reply. */
+  createStreamTranslator(): StreamTranslator;
+}
+
+/**
+ * One prepared DashScope call: where it goes, what it sends, and how its answer comes back. The HTTP
+ * layer knows nothing of either API's fields; it sends `body` to `path` and hands the reply over.
+ */
+export type UpstreamCall = JsonUpstreamCall | SseUpstreamCall;

@@ -1,0 +1,36 @@
+import type { CallSummary } from '../endpoints/upstream-call.js';
+import { createDashScopeEventDecoder, type DashScopeStreamEvent } from './dashscope-event-decoder.js';
+import type { StreamPart } from './stream-part.js';
+
+/** The second stage: one endpoint's translation of DashScope events into its OpenAI stream parts. */
+export interface StreamMapper<Data> {
+  map(event: DashScopeStreamEvent): StreamPart<Data>[];
+  /** The upstream stream ended: closing parts (usage, `[DONE]`) or the error of a cut stream. */
+  end(): StreamPart<Data>[];
+  /** What the call produced so far (usage, finish reason), for the call-finished report. */
+  summary(): CallSummary;
+}
+
+/**
+ * DashScope's SSE bytes → OpenAI stream parts, incrementally and synchronously. A plain push/end
+ * object rather than a web TransformStream: the gateway feeds it straight from the socket's `data`
+ * events and writes each read's parts in one write, with no stream bridge and no promise per event.
+ */
+export interface StreamTranslator<Data = unknown> {
+  push(chunk: Uint8Array | string): StreamPart<Data>[];
+  end(): StreamPart<Data>[];
+  summary(): CallSummary;
+}
+
+export function createStreamTranslator<Data>({ mapper }: { mapper: StreamMapper<Data> }): StreamTranslator<Data> {
+  const decoder = createDashScopeEventDecoder();
+  const mapAll = (events: DashScopeStreamEvent[]): StreamPart<Data>[] => {
+    if (events.length === 1 && events[0] !== undefined) return mapper.map(events[0]);
+    return events.flatMap((event) => mapper.map(event));
+  };
+  return {
+    push: (chunk) => mapAll(decoder.push(chunk)),
+    end: () => [...mapAll(decoder.end()), ...mapper.end()],
+    summary: () => mapper.summary(),
+  };
+}

@@ -1,0 +1,55 @@
+import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
+import type { GatewayError } from '../errors/gateway-error.js';
+import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
+import { parseJsonSafely } from '../dashscope/parse-json-safely.js';
+import { createSseParser } from './sse-decoder.js';
+
+/** A DashScope stream event, read but not yet translated: a result payload, or a failure. */
+export type DashScopeStreamEvent = { type: 'result'; payload: Record<string, unknown> } | { type: 'error'; error: GatewayError };
+
+export interface DashScopeEventDecoder {
+  /** Feeds upstream bytes (split anywhere, even inside a UTF-8 character) or decoded text. */
+  push(chunk: Uint8Array | string): DashScopeStreamEvent[];
+  /** The upstream body ended: the last unterminated event, if any. */
+  end(): DashScopeStreamEvent[];
+}
+
+/**
+ * The first stage of every streaming endpoint: DashScope's SSE bytes → result payloads or errors.
+ * Decodes UTF-8 with a streaming decoder, frames events (DashScope's habits included), parses each
+ * `data:` payload once, and turns `event:error`, error-shaped results and unreadable data into
+ * GatewayErrors, so the endpoint mappers after it only ever see results.
+ */
+export function createDashScopeEventDecoder(): DashScopeEventDecoder {
+  const decoder = new TextDecoder();
+  const parser = createSseParser();
+
+  function read(events: ReturnType<typeof parser.push>): DashScopeStreamEvent[] {
+    const read: DashScopeStreamEvent[] = [];
+    for (const event of events) {
+      const payload = parseJsonSafely(event.data);
+      // Without a `:HTTP_STATUS/` line, both official SDKs assume 400 for an event:error.
+      if (event.event === 'error')
+        read.push({ type: 'error', error: dashScopeErrorFromBody({ body: payload, status: event.status ?? 400 }) });
+      else if (!isRecord(payload)) read.push({ type: 'error', error: badUpstreamResponse('an unreadable stream event') });
+      // An error in a result event's clothing: no output, a code. Its status is the code's to decide.
+      else if (payload.output === undefined && typeof payload.code === 'string')
+        read.push({ type: 'error', error: dashScopeErrorFromBody({ body: payload, status: 500 }) });
+      else read.push({ type: 'result', payload });
+    }
+    return read;
+  }
+
+  return {
+    push(chunk) {
+      return read(parser.push(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })));
+    },
+    end() {
+      return [...read(parser.push(decoder.decode())), ...read(parser.end())];
+    },
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,74 @@
+import { performance } from 'node:perf_hooks';
+import type { Response } from 'express';
+import { GatewayError, type CallSummary, type GatewayWarning, type UpstreamCall } from '@gw/core';
+
+/**
+ * Everything the gateway's middlewares share about one request, under one namespaced key of
+ * `res.locals` so it cannot clash with a host app's own `apiKey` or `error`.
+ */
+export interface GatewayRequestState {
+  /** When the gateway first saw the request (performance.now() milliseconds). */
+  readonly startedAt: number;
+  /** The caller's DashScope key. Lives only here, for this one request; never logged. */
+  apiKey?: string;
+  /** The short fingerprint of the credential the client presented, computed once per request. */
+  keyHash?: string;
+  /** The endpoint table entry's id, e.g. `chat.completions`. */
+  endpoint?: string;
+  /** The model the client asked for. */
+  model?: string;
+  /** The prepared DashScope call (set by rewriteRequest, carried out by the proxy handlers). */
+  call?: UpstreamCall;
+  /** What the request rewrite dropped. */
+  warnings?: GatewayWarning[];
+  /** Set when DashScope's answer started to arrive: from then on the response handlers own `res`. */
+  upstreamResponded?: boolean;
+  /** Set when the upstream timeout fired, so a broken answer is reported as a timeout. */
+  upstreamTimedOut?: boolean;
+  /** When the first byte of the answer was written (performance.now() milliseconds). */
+  firstByteAt?: number;
+  /** Usage and finish reason of a completed call. */
+  summary?: CallSummary;
+  /** The error the request ended with (also a failure in the middle of a stream). */
+  error?: unknown;
+}
+
+export const GATEWAY_STATE_KEY = 'dashscopeGateway';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The DashScope gateway's per-request state; see GatewayRequestState. */
+      [GATEWAY_STATE_KEY]?: GatewayRequestState;
+    }
+  }
+}
+
+/** This request's gateway state, created on first use. */
+export function gatewayState(res: Response): GatewayRequestState {
+  let state = res.locals[GATEWAY_STATE_KEY];
+  if (state === undefined) {
+    state = { startedAt: performance.now() };
+    res.locals[GATEWAY_STATE_KEY] = state;
+  }
+  return state;
+}
+
+/** Records when the answer's first byte leaves, for the call report's time to first byte. */
+export function markFirstByte(res: Response): void {
+  const state = gatewayState(res);
+  state.firstByteAt ??= performance.now();
+}
+
+/**
+ * A wiring mistake in the host app (a missing middleware, a proxy option), answered as a 500 that
+ * names the fix, never disguised as the client's 400 or an upstream 502.
+ */
+export function gatewayMisconfigured(message: string): GatewayError {
+  return new GatewayError({
+    status: 500,
+    type: 'server_error',
+    code: 'gateway_misconfigured',
+    message: `Gateway misconfigured: ${message}`,
+  });
+}
