@@ -4,6 +4,7 @@ import { answerLocalEndpoint } from './answer-local-endpoint.js';
 import type { CallReport } from './call-report.js';
 import { createDashScopeProxy } from './create-dashscope-proxy.js';
 import { extractApiKey } from './extract-api-key.js';
+import { gatewayState } from './gateway-state.js';
 import { createApiKeyHasher, type ApiKeyHasher } from './hash-api-key.js';
 import { jsonBody } from './json-body.js';
 import { createLogger, type Logger } from './logger.js';
@@ -67,10 +68,15 @@ export function createOpenAIRouter({
   if (onCallFinished !== undefined) router.use(reportCalls({ onCallFinished, logger }));
   for (const endpoint of endpoints) {
     const route = router.route(endpoint.path);
+    // Named before auth runs, so refused requests are reported under their endpoint too.
+    const tagEndpoint: RequestHandler = (_req, res, next) => {
+      gatewayState(res).endpoint = endpoint.id;
+      next();
+    };
     if (endpoint.kind === 'local') {
-      route.get(auth, ...middlewares, answerLocalEndpoint({ endpoint }));
+      route.get(tagEndpoint, auth, ...middlewares, answerLocalEndpoint({ endpoint }));
     } else {
-      route.post(auth, ...middlewares, parseBody, rewriteRequest({ endpoint, logger, now, generateId }), proxy);
+      route.post(tagEndpoint, auth, ...middlewares, parseBody, rewriteRequest({ endpoint, logger, now, generateId }), proxy);
     }
   }
   router.use(openAINotFound());

@@ -37,8 +37,11 @@ export interface DashScopeProxyHandlers {
     proxyRes: (upstreamResponse: IncomingMessage, req: Request, res: Response) => Promise<void>;
     error: (error: Error, req: IncomingMessage, res: ServerResponse | Socket) => void;
   };
-  /** The same handlers as an http-proxy-middleware plugin; it checks the proxy's options when the proxy is created. */
-  plugin: Plugin<Request, Response>;
+  /**
+   * The same handlers as an http-proxy-middleware plugin; it checks the proxy's options when the proxy
+   * is created. Generic, so it fits `createProxyMiddleware` whatever request type the host declares.
+   */
+  plugin: <TReq extends IncomingMessage, TRes extends ServerResponse>(...args: Parameters<Plugin<TReq, TRes>>) => void;
 }
 
 /**
@@ -160,7 +163,7 @@ export function createDashScopeProxyHandlers({
   }
 
   const on = { proxyReq, proxyRes, error };
-  const plugin: Plugin<Request, Response> = (proxyServer, options) => {
+  const plugin = <TReq extends IncomingMessage, TRes extends ServerResponse>(...[proxyServer, options]: Parameters<Plugin<TReq, TRes>>) => {
     const seen = options as ProxyOptionsSeen;
     if (seen.selfHandleResponse !== true) {
       throw new TypeError('DashScope proxy plugin: create the proxy with selfHandleResponse: true, so the plugin can translate replies.');

@@ -1,0 +1,210 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import express, { type RequestHandler } from 'express';
+import { createProxyMiddleware, debugProxyErrorsPlugin } from 'http-proxy-middleware';
+import request from 'supertest';
+import { startFakeDashScope, type FakeDashScope } from '@gw/fake-dashscope';
+import { assertOpenAIShape, parseOpenAISse } from '@gw/testkit';
+import { createDashScopeProxy } from './create-dashscope-proxy.js';
+import { createDashScopeProxyHandlers } from './dashscope-proxy-handlers.js';
+import { extractApiKey } from './extract-api-key.js';
+import { jsonBody } from './json-body.js';
+import { createLogger } from './logger.js';
+import { openAIErrorHandler } from './openai-error-handler.js';
+import { rewriteChatRequest } from './rewrite-chat-request.js';
+
+const logger = createLogger({ level: 'silent' });
+const chat = { model: 'qwen-max', messages: [{ role: 'user', content: 'hi' }] };
+let fake: FakeDashScope;
+
+beforeAll(async () => {
+  fake = await startFakeDashScope();
+});
+afterAll(() => fake.close());
+beforeEach(() => fake.reset());
+
+/** A host app whose chat route is exactly the given chain, then the OpenAI error handler. */
+function hostApp(...chain: RequestHandler[]) {
+  const app = express();
+  app.post('/v1/chat/completions', ...chain);
+  app.use(openAIErrorHandler({ logger }));
+  return app;
+}
+
+function expectMisconfigured(response: request.Response, names: string) {
+  expect(response.status).toBe(500);
+  assertOpenAIShape('ErrorResponse', response.body);
+  expect(response.body.error).toMatchObject({ type: 'server_error', code: 'gateway_misconfigured' });
+  expect(response.body.error.message).toContain(names);
+}
+
+describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware', () => {
+  it('works in the `on` form with the default plugins kept', async () => {
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const proxy = createProxyMiddleware({
+      target: fake.url,
+      selfHandleResponse: true,
+      on: handlers.on,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    const app = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy);
+    const response = await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat);
+    expect(response.status).toBe(200);
+    assertOpenAIShape('CreateChatCompletionResponse', response.body);
+    expect(fake.requests[0]?.path).toBe('/api/v1/services/aigc/text-generation/generation');
+  });
+
+  it('works as a plugin, with the default plugins ejected', async () => {
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const proxy = createProxyMiddleware({
+      target: fake.url,
+      selfHandleResponse: true,
+      ejectPlugins: true,
+      plugins: [debugProxyErrorsPlugin, handlers.plugin],
+    });
+    const app = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy);
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send({ ...chat, stream: true });
+    expect(response.status).toBe(200);
+    expect(parseOpenAISse(response.text).done).toBe(true);
+  });
+
+  it('refuses, at construction, a plugin use that would answer untranslated or in plain text', () => {
+    const { plugin } = createDashScopeProxyHandlers({ logger });
+    expect(() => createProxyMiddleware({ target: fake.url, plugins: [plugin], ejectPlugins: true })).toThrow(/selfHandleResponse: true/);
+    expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, plugins: [plugin] })).toThrow(/ejectPlugins: true/);
+  });
+
+  it.each([
+    ['timeoutMs', 0],
+    ['maxUpstreamJsonBytes', -1],
+    ['maxUpstreamErrorBytes', 1.5],
+  ])('throws at construction for %s = %p', (name, value) => {
+    expect(() => createDashScopeProxyHandlers({ [name]: value })).toThrow(TypeError);
+  });
+
+  it('answers 500 gateway_misconfigured, and calls nobody, when selfHandleResponse is missing', async () => {
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const proxy = createProxyMiddleware({ target: fake.url, on: handlers.on, logger: { info() {}, warn() {}, error() {} } });
+    const app = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy);
+    expectMisconfigured(
+      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
+      'selfHandleResponse',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('answers 500 gateway_misconfigured naming rewriteRequest when the request rewrite is missing', async () => {
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const proxy = createProxyMiddleware({
+      target: fake.url,
+      selfHandleResponse: true,
+      on: handlers.on,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    const app = hostApp(extractApiKey(), jsonBody(), proxy);
+    expectMisconfigured(
+      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
+      'rewriteRequest()',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('answers 500 gateway_misconfigured naming extractApiKey when no key was taken', async () => {
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const proxy = createProxyMiddleware({
+      target: fake.url,
+      selfHandleResponse: true,
+      on: handlers.on,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    const app = hostApp(jsonBody(), rewriteChatRequest(), proxy);
+    expectMisconfigured(
+      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
+      'extractApiKey()',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+});
+
+describe('wiring mistakes with the packaged pieces', () => {
+  it('createDashScopeProxy without a request rewrite: 500 naming rewriteRequest, nothing sent upstream', async () => {
+    const app = hostApp(extractApiKey(), jsonBody(), createDashScopeProxy({ baseUrl: fake.url, logger }));
+    expectMisconfigured(
+      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
+      'rewriteRequest()',
+    );
+    expect(fake.requests).toHaveLength(0);
+  });
+
+  it('a request rewrite without a body parser: 500 naming jsonBody, not a 400 blamed on the client', async () => {
+    const app = hostApp(extractApiKey(), rewriteChatRequest({ logger }), createDashScopeProxy({ baseUrl: fake.url, logger }));
+    const response = await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat);
+    expectMisconfigured(response, 'jsonBody()');
+  });
+
+  it('a request with no body at all is still the client’s 400', async () => {
+    const app = hostApp(extractApiKey(), rewriteChatRequest({ logger }), createDashScopeProxy({ baseUrl: fake.url, logger }));
+    const response = await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host');
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_request_body');
+  });
+
+  it('createDashScopeProxy throws at construction for a bad base URL', () => {
+    expect(() => createDashScopeProxy({ baseUrl: 'not a url' })).toThrow(TypeError);
+    expect(() => createDashScopeProxy({ baseUrl: 'ftp://dashscope.example' })).toThrow(TypeError);
+  });
+});
+
+describe('the host proxy keeps what the handlers promise', () => {
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const handlers = createDashScopeProxyHandlers({ logger, timeoutMs: 500 });
+    const proxy = createProxyMiddleware({
+      target: `${fake.url}/`,
+      selfHandleResponse: true,
+      changeOrigin: false,
+      headers: { 'x-internal-tenant': 'acme' },
+      on: handlers.on,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    server = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('sends only allowed headers, DashScope’s host, and the caller’s key', async () => {
+    await request(url)
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-caller')
+      .set('cookie', 'session=secret')
+      .set('x-forwarded-for', '10.0.0.1')
+      .set('x-dashscope-workspace', 'ws-1')
+      .send(chat)
+      .expect(200);
+    const headers = fake.requests[0]?.headers ?? {};
+    expect(headers.authorization).toBe('Bearer sk-caller');
+    expect(headers.host).toBe(new URL(fake.url).host);
+    expect(headers['x-dashscope-workspace']).toBe('ws-1');
+    // `connection` is the proxy agent's own hop-by-hop header, present or not.
+    expect(
+      Object.keys(headers)
+        .filter((name) => name !== 'connection')
+        .sort(),
+    ).toEqual(['accept', 'accept-encoding', 'authorization', 'content-length', 'content-type', 'host', 'x-dashscope-workspace'].sort());
+  });
+
+  it('answers an upstream that never answers with a 504 within the timeout', async () => {
+    fake.enqueue({ type: 'hang' });
+    const started = Date.now();
+    const response = await request(url).post('/v1/chat/completions').set('authorization', 'Bearer sk-caller').send(chat);
+    expect(response.status).toBe(504);
+    expect(response.body.error.code).toBe('upstream_timeout');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
