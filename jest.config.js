@@ -6,6 +6,12 @@ const workspacePackages = {
   '^@gw/testkit$': '<rootDir>/packages/testkit/src/index.ts',
 };
 
+// examples/ is written as a company's own code importing http-proxy-middleware; the workspace root does not
+// depend on it, so it resolves to the copy the middleware package uses.
+const exampleDependencies = {
+  '^http-proxy-middleware$': '<rootDir>/packages/express-middleware/node_modules/http-proxy-middleware/dist/index.js',
+};
+
 /** @type {import('jest').Config} */
 export default {
   testEnvironment: 'node',
@@ -18,6 +24,7 @@ export default {
   },
   moduleNameMapper: {
     ...workspacePackages,
+    ...exampleDependencies,
     // Sources import siblings as './x.js' (NodeNext); Jest resolves the .ts file.
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
