@@ -135,10 +135,11 @@ describe('the call-finished hook', () => {
 
 describe('mountOpenAIRouter below a host’s own JSON parser', () => {
   const app = express();
+  const reports: CallReport[] = [];
   app.use(express.json({ limit: '1kb' }));
   app.post('/host/echo', (req, res) => void res.json({ echoed: req.body as unknown }));
   beforeAll(() => {
-    mountOpenAIRouter(app, '/ai/v1', { dashscopeBaseUrl: fake.url, logger });
+    mountOpenAIRouter(app, '/ai/v1', { dashscopeBaseUrl: fake.url, logger, onCallFinished: (report) => reports.push(report) });
     app.use((_error: unknown, _req: Request, res: Response, _next: NextFunction) => void res.status(418).send('host error page'));
   });
 
@@ -151,6 +152,9 @@ describe('mountOpenAIRouter below a host’s own JSON parser', () => {
     expect(response.status).toBe(400);
     assertOpenAIShape('ErrorResponse', response.body);
     expect(response.body.error.code).toBe('invalid_json');
+    // Refused before the router ran, and still reported, once.
+    for (let tries = 0; reports.length === 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reports.map((report) => [report.status, report.errorCode])).toEqual([[400, 'invalid_json']]);
   });
 
   it('answers the host parser’s oversized body with an OpenAI-shaped 413, without a stack trace', async () => {

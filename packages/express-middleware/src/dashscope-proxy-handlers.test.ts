@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import express, { type RequestHandler } from 'express';
-import { createProxyMiddleware, debugProxyErrorsPlugin } from 'http-proxy-middleware';
+import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin } from 'http-proxy-middleware';
 import request from 'supertest';
 import { startFakeDashScope, type FakeDashScope } from '@gw/fake-dashscope';
 import { assertOpenAIShape, parseOpenAISse } from '@gw/testkit';
@@ -76,6 +76,17 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
     const { plugin } = createDashScopeProxyHandlers({ logger });
     expect(() => createProxyMiddleware({ target: fake.url, plugins: [plugin], ejectPlugins: true })).toThrow(/selfHandleResponse: true/);
     expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, plugins: [plugin] })).toThrow(/ejectPlugins: true/);
+    // The host's own `on` handlers would be dropped, or run after ours when the headers are gone.
+    const on = { proxyReq: () => undefined };
+    expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [plugin] })).toThrow(
+      /proxyEventsPlugin/,
+    );
+    expect(() =>
+      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [plugin, proxyEventsPlugin] }),
+    ).toThrow(/proxyEventsPlugin/);
+    expect(() =>
+      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [proxyEventsPlugin, plugin] }),
+    ).not.toThrow();
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Request, Response } from 'express';
-import type { Plugin } from 'http-proxy-middleware';
+import { proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
 import { isGatewayError, parseDashScopeErrorResponse, upstreamConnectionLost, upstreamTimeout, upstreamUnreachable } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
@@ -171,6 +171,14 @@ export function createDashScopeProxyHandlers({
     if (seen.ejectPlugins !== true && seen.on?.error === undefined) {
       throw new TypeError(
         "DashScope proxy plugin: http-proxy-middleware's default error-response plugin would answer failures in plain text; set ejectPlugins: true (and list the default plugins you want back), or use the handlers' `on` instead.",
+      );
+    }
+    // Our proxyReq writes the body, which sends the headers: a host hook after it could no longer set
+    // one (Node throws ERR_HTTP_HEADERS_SENT), so the host's `on` handlers must be registered first.
+    const plugins: readonly unknown[] = (options as { plugins?: readonly unknown[] }).plugins ?? [];
+    if (seen.ejectPlugins === true && seen.on !== undefined && !plugins.slice(0, plugins.indexOf(plugin)).includes(proxyEventsPlugin)) {
+      throw new TypeError(
+        'DashScope proxy plugin: with ejectPlugins: true your `on` handlers only run if proxyEventsPlugin is listed, before this plugin.',
       );
     }
     for (const [event, handler] of Object.entries(on)) proxyServer.on(event as keyof typeof on, handler as never);

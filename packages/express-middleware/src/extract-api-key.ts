@@ -13,8 +13,9 @@ export interface ExtractApiKeyOptions {
   /**
    * Turns the credential the client sent into the DashScope key to use, e.g. a company's own tokens
    * looked up in a vault. Answer undefined to refuse it (401); a thrown GatewayError is answered as is.
+   * `res` is there for the host's own bookkeeping (`res.locals.account = …`).
    */
-  resolveApiKey?: (credential: string, req: Request) => string | undefined | Promise<string | undefined>;
+  resolveApiKey?: (credential: string, req: Request, res: Response) => string | undefined | Promise<string | undefined>;
   /** Fingerprints the client's credential for logs and metrics; default MD5, first 8 hex. */
   hashApiKey?: ApiKeyHasher;
 }
@@ -62,7 +63,7 @@ export function extractApiKey({
       state.apiKey = found.key;
       return next();
     }
-    const resolved = await resolveApiKey(found.key, req);
+    const resolved = await resolveApiKey(found.key, req, res);
     if (resolved === undefined) return next(unauthorized('invalid_api_key', 'The API key was not accepted.'));
     if (typeof resolved !== 'string' || !plausibleKey.test(resolved)) {
       return next(gatewayMisconfigured('extractApiKey: resolveApiKey returned something that is not a printable API key.'));

@@ -27,7 +27,9 @@ export function rewriteRequest({ endpoint, logger = createLogger(), now = Date.n
     state.endpoint = upstreamEndpoint.id;
     const body: unknown = req.body;
     if (body === undefined && hasBody(req)) {
-      throw gatewayMisconfigured('no JSON body parser ran before rewriteRequest(): mount jsonBody() (or express.json()) before it.');
+      throw gatewayMisconfigured(
+        'no body parser read this request’s body: mount jsonBody() before rewriteRequest() (express.json() leaves bodies that are not sent as application/json unread).',
+      );
     }
     if (typeof body === 'object' && body !== null && typeof (body as { model?: unknown }).model === 'string') {
       state.model = (body as { model: string }).model;
