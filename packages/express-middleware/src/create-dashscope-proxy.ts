@@ -30,6 +30,8 @@ export function createDashScopeProxy({ baseUrl, ...handlerOptions }: DashScopePr
       );
     }
     delete req.headers.expect;
+    // The client left while earlier middlewares ran (an async auth, say): no call for nobody.
+    if (res.destroyed) return;
     return proxy(req, res, next);
   };
 }

@@ -183,3 +183,26 @@ describe('mountOpenAIRouter below a host’s own JSON parser', () => {
     expect(() => mountOpenAIRouter(express(), 'v1')).toThrow(TypeError);
   });
 });
+
+describe('a call-finished hook that fails', () => {
+  it('is logged, and neither breaks the request nor the process, sync or async', async () => {
+    const lines: string[] = [];
+    const failingLogger = createLogger({ write: (line) => void lines.push(line) });
+    for (const onCallFinished of [
+      () => {
+        throw new Error('metrics down (sync)');
+      },
+      async () => {
+        throw new Error('metrics down (async)');
+      },
+    ]) {
+      const app = express();
+      app.use('/v1', createOpenAIRouter({ dashscopeBaseUrl: fake.url, logger: failingLogger, onCallFinished }));
+      await request(app).get('/v1/models').set('authorization', 'Bearer sk-x').expect(200);
+    }
+    for (let tries = 0; lines.filter((line) => line.includes('hook threw')).length < 2 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(lines.filter((line) => line.includes('The call-finished hook threw'))).toHaveLength(2);
+  });
+});

@@ -30,7 +30,7 @@ export interface OpenAIRouterOptions {
   /** The host's own middlewares, run after auth and before every endpoint (quotas, audit, tenancy…). */
   middlewares?: readonly RequestHandler[];
   /** The call-finished hook: one report per request below the router. */
-  onCallFinished?: (report: CallReport) => void;
+  onCallFinished?: (report: CallReport) => unknown;
   /** The endpoints to serve; default all of OPENAI_ENDPOINTS. */
   endpoints?: readonly GatewayEndpoint[];
   /** Clock in milliseconds, for `created`. */

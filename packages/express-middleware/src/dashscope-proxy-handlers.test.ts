@@ -76,6 +76,10 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
     const { plugin } = createDashScopeProxyHandlers({ logger });
     expect(() => createProxyMiddleware({ target: fake.url, plugins: [plugin], ejectPlugins: true })).toThrow(/selfHandleResponse: true/);
     expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, plugins: [plugin] })).toThrow(/ejectPlugins: true/);
+    // A redirect would carry the caller's key and body wherever it points.
+    expect(() =>
+      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, followRedirects: true, plugins: [plugin] }),
+    ).toThrow(/followRedirects/);
     // The host's own `on` handlers would be dropped, or run after ours when the headers are gone.
     const on = { proxyReq: () => undefined };
     expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [plugin] })).toThrow(

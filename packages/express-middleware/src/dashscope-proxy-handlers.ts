@@ -2,7 +2,14 @@ import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Request, Response } from 'express';
 import { proxyEventsPlugin, type Plugin } from 'http-proxy-middleware';
-import { isGatewayError, parseDashScopeErrorResponse, upstreamConnectionLost, upstreamTimeout, upstreamUnreachable } from '@gw/core';
+import {
+  badUpstreamResponse,
+  isGatewayError,
+  parseDashScopeErrorResponse,
+  upstreamConnectionLost,
+  upstreamTimeout,
+  upstreamUnreachable,
+} from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
@@ -66,6 +73,16 @@ export function createDashScopeProxyHandlers({
 
   function proxyReq(proxyRequest: ClientRequest, req: Request, res: Response, options: ProxyOptionsSeen): void {
     const state = gatewayState(res);
+    // The client left while earlier middlewares ran: nothing may leave for it, nor hold an upstream socket.
+    if (res.destroyed || req.socket.destroyed) {
+      proxyRequest.destroy();
+      return;
+    }
+    // A redirect is sent as a second request through this hook: the key and body must not follow it.
+    if (state.upstreamSent === true) {
+      proxyRequest.destroy(gatewayMisconfigured('DashScope answered a redirect; create the proxy without followRedirects.'));
+      return;
+    }
     const problem =
       options?.selfHandleResponse !== true
         ? 'the proxy must be created with selfHandleResponse: true, or DashScope’s reply reaches the client untranslated.'
@@ -98,6 +115,7 @@ export function createDashScopeProxyHandlers({
       state.upstreamTimedOut = true;
       proxyRequest.destroy(upstreamTimeout());
     });
+    state.upstreamSent = true;
     proxyRequest.write(body);
   }
 
@@ -113,7 +131,9 @@ export function createDashScopeProxyHandlers({
         : state.upstreamTimedOut === true
           ? upstreamTimeout(error)
           : upstreamConnectionLost(error);
-      if (failure.status >= 500) logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
+      // A client that left is no upstream failure worth an error line.
+      if (failure.status >= 500 && !res.destroyed)
+        logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
       sendOpenAIError(res, failure);
     } finally {
       release();
@@ -135,8 +155,10 @@ export function createDashScopeProxyHandlers({
     }
     if (call.kind === 'sse') {
       // A stream was asked for but DashScope answered JSON: only an error body makes sense here.
-      if (contentType?.includes('text/event-stream') !== true)
-        throw parseDashScopeErrorResponse({ status: 502, contentType, text: await readErrorText() });
+      if (contentType?.includes('text/event-stream') !== true) {
+        const failure = parseDashScopeErrorResponse({ status: 502, contentType, text: await readErrorText() });
+        throw failure.code === null ? badUpstreamResponse('a stream was asked for, and the answer is not an event stream.') : failure;
+      }
       await rewriteSseResponse({ upstreamResponse, res, call });
       return;
     }
@@ -167,6 +189,11 @@ export function createDashScopeProxyHandlers({
     const seen = options as ProxyOptionsSeen;
     if (seen.selfHandleResponse !== true) {
       throw new TypeError('DashScope proxy plugin: create the proxy with selfHandleResponse: true, so the plugin can translate replies.');
+    }
+    if ((options as { followRedirects?: unknown }).followRedirects) {
+      throw new TypeError(
+        'DashScope proxy plugin: followRedirects would send the caller’s key and body to wherever a redirect points; leave it off.',
+      );
     }
     if (seen.ejectPlugins !== true && seen.on?.error === undefined) {
       throw new TypeError(

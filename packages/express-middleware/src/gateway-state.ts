@@ -21,6 +21,8 @@ export interface GatewayRequestState {
   call?: UpstreamCall;
   /** What the request rewrite dropped. */
   warnings?: GatewayWarning[];
+  /** Set when the call left for DashScope (once: a redirect must not send it again). */
+  upstreamSent?: boolean;
   /** Set when DashScope's answer started to arrive: from then on the response handlers own `res`. */
   upstreamResponded?: boolean;
   /** Set when the upstream timeout fired, so a broken answer is reported as a timeout. */

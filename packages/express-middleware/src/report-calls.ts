@@ -5,7 +5,7 @@ import { createLogger, type Logger } from './logger.js';
 
 export interface ReportCallsOptions {
   /** Called once per request when its response is over: finished, failed midway, or left by the client. */
-  onCallFinished: (report: CallReport) => void;
+  onCallFinished: (report: CallReport) => unknown;
   /** Where a throwing hook is reported (it never breaks the request). */
   logger?: Logger;
 }
@@ -24,11 +24,12 @@ export function reportCalls({ onCallFinished, logger = createLogger() }: ReportC
     reported.set(res, hooks.add(onCallFinished));
     // 'close' comes after 'finish', and alone when the client left first: once either way.
     res.once('close', () => {
-      try {
-        onCallFinished(createCallReport(req, res));
-      } catch (error) {
-        logger.error('The call-finished hook threw', { error: error instanceof Error ? error.message : String(error) });
-      }
+      // A hook that throws, or rejects, never breaks the request or the process.
+      Promise.resolve()
+        .then(() => onCallFinished(createCallReport(req, res)))
+        .catch((error: unknown) => {
+          logger.error('The call-finished hook threw', { error: error instanceof Error ? error.message : String(error) });
+        });
     });
     next();
   };

@@ -42,7 +42,8 @@ export function rewriteSseResponse({
       res.off('close', onClientClose);
       res.off('drain', onDrain);
       body.destroy();
-      if (!res.writableEnded) res.end();
+      // Ending a response whose client left would mark a 200 as sent in the logs.
+      if (!res.writableEnded && !res.destroyed) res.end();
       resolve();
     };
     // The client left: stop reading (destroying the body also ends the upstream request).
@@ -68,11 +69,19 @@ export function rewriteSseResponse({
         state.error = (parts[errorAt] as StreamPart & { type: 'error' }).error;
         return finish();
       }
+      // The answer is complete (DashScope's finish event): close now, whatever the connection does next,
+      // so a reset or a silence after the last event cannot turn a finished answer into an error.
+      if (translator.finished()) {
+        const closing = translator.end();
+        res.write(encodeStreamParts(closing));
+        return finish();
+      }
       if (!flowing) body.pause();
     };
 
     res.once('close', onClientClose);
     res.on('drain', onDrain);
+    if (res.destroyed) return finish();
     body.on('data', (chunk: Buffer) => deliver(translator.push(chunk)));
     finished(body, (error) => {
       if (over) return;

@@ -73,6 +73,8 @@ export function createChatChunkMapper({
     // A search-source pre-event carries `usage: {}`; keep the last real totals.
     if (body.usage?.input_tokens !== undefined) usage = body.usage;
     for (const { index, content, reasoningContent, finishReason } of readDashScopeChoices(body)) {
+      // Only the choices asked for count: a stray index must not finish (or fill) the stream.
+      if (!Number.isInteger(index) || index < 0 || index >= choiceCount) continue;
       if (choices.get(index) != null) continue;
       if (!choices.has(index)) {
         choices.set(index, null);
@@ -127,6 +129,7 @@ export function createChatChunkMapper({
         }
       }
     },
+    finished: () => state === 'finished',
     summary() {
       return { usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }), finishReason: choices.get(0) ?? null };
     },

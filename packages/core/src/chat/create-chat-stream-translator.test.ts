@@ -498,3 +498,32 @@ describe('createChatStreamTranslator split anywhere', () => {
     expect(chunks[1]?.choices[0]?.delta).toEqual({ content: '杭' });
   });
 });
+
+describe('createChatStreamTranslator completion and choice indexes', () => {
+  const event = (payload: unknown) => `id:1\nevent:result\n:HTTP_STATUS/200\ndata:${JSON.stringify(payload)}\n\n`;
+  const choice = (index: number, content: string, finish: string) => ({
+    output: { choices: [{ index, message: { role: 'assistant', content }, finish_reason: finish }] },
+    usage: { input_tokens: 1, output_tokens: 1 },
+    request_id: 'r',
+  });
+
+  it('says it is finished once the finish event arrived, so the gateway can close without waiting for the socket', () => {
+    const translator = createChatStreamTranslator(translatorOptions(false));
+    translator.push(event(choice(0, 'a', 'null')));
+    expect(translator.finished()).toBe(false);
+    translator.push(event(choice(0, 'b', 'stop')));
+    expect(translator.finished()).toBe(true);
+    expect(translator.end().map((part) => part.type)).toEqual(['done']);
+    expect(translator.summary().finishReason).toBe('stop');
+  });
+
+  it('ignores a choice index it did not ask for, instead of letting it finish the stream', () => {
+    const translator = createChatStreamTranslator(translatorOptions(false));
+    const stray = translator.push(event(choice(1, 'x', 'stop')));
+    expect(stray).toEqual([]);
+    expect(translator.finished()).toBe(false);
+    const parts = translator.push(event(choice(0, 'y', 'stop')));
+    expect(parts.map((part) => (part.type === 'data' ? part.data.choices[0]?.index : part.type))).toEqual([0, 0, 0]);
+    expect(translator.finished()).toBe(true);
+  });
+});

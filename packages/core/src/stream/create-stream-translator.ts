@@ -9,6 +9,8 @@ export interface StreamMapper<Data> {
   end(): StreamPart<Data>[];
   /** What the call produced so far (usage, finish reason), for the call-finished report. */
   summary(): CallSummary;
+  /** True once the answer is complete: `end()` then closes it, whatever the upstream does next. */
+  finished(): boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface StreamTranslator<Data = unknown> {
   push(chunk: Uint8Array | string): StreamPart<Data>[];
   end(): StreamPart<Data>[];
   summary(): CallSummary;
+  finished(): boolean;
 }
 
 export function createStreamTranslator<Data>({ mapper }: { mapper: StreamMapper<Data> }): StreamTranslator<Data> {
@@ -32,5 +35,6 @@ export function createStreamTranslator<Data>({ mapper }: { mapper: StreamMapper<
     push: (chunk) => mapAll(decoder.push(chunk)),
     end: () => [...mapAll(decoder.end()), ...mapper.end()],
     summary: () => mapper.summary(),
+    finished: () => mapper.finished(),
   };
 }
