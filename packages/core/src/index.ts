@@ -20,6 +20,7 @@ export { parseRequestBody } from './openai/parse-request-body.js';
 
 // Chat completions.
 export { chatCompletionsEndpoint } from './chat/chat-completions-endpoint.js';
+export { listModelsEndpoint, retrieveModelEndpoint } from './models/models-endpoints.js';
 export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatMessage } from './openai/chat-request-schema.js';
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './openai/parse-chat-completion-request.js';
 export { chatParameterTable } from './chat/chat-parameter-table.js';
