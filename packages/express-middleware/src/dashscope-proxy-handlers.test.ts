@@ -101,46 +101,25 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
     expect(() => createDashScopeProxyHandlers({ [name]: value })).toThrow(TypeError);
   });
 
-  it('answers 500 gateway_misconfigured, and calls nobody, when selfHandleResponse is missing', async () => {
+  it.each([
+    ['selfHandleResponse is missing', 'selfHandleResponse', false, ['key', 'body', 'rewrite']],
+    ['the request rewrite is missing', 'rewriteRequest()', true, ['key', 'body']],
+    ['no key was taken', 'extractApiKey()', true, ['body', 'rewrite']],
+  ])('answers 500 gateway_misconfigured, and calls nobody, when %s', async (_case, names, selfHandleResponse, pieces) => {
     const handlers = createDashScopeProxyHandlers({ logger });
-    const proxy = createProxyMiddleware({ target: fake.url, on: handlers.on, logger: { info() {}, warn() {}, error() {} } });
-    const app = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy);
-    expectMisconfigured(
-      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
-      'selfHandleResponse',
-    );
-    expect(fake.requests).toHaveLength(0);
-  });
-
-  it('answers 500 gateway_misconfigured naming rewriteRequest when the request rewrite is missing', async () => {
-    const handlers = createDashScopeProxyHandlers({ logger });
-    const proxy = createProxyMiddleware({
-      target: fake.url,
-      selfHandleResponse: true,
-      on: handlers.on,
-      logger: { info() {}, warn() {}, error() {} },
-    });
-    const app = hostApp(extractApiKey(), jsonBody(), proxy);
-    expectMisconfigured(
-      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
-      'rewriteRequest()',
-    );
-    expect(fake.requests).toHaveLength(0);
-  });
-
-  it('answers 500 gateway_misconfigured naming extractApiKey when no key was taken', async () => {
-    const handlers = createDashScopeProxyHandlers({ logger });
-    const proxy = createProxyMiddleware({
-      target: fake.url,
-      selfHandleResponse: true,
-      on: handlers.on,
-      logger: { info() {}, warn() {}, error() {} },
-    });
-    const app = hostApp(jsonBody(), rewriteChatRequest(), proxy);
-    expectMisconfigured(
-      await request(app).post('/v1/chat/completions').set('authorization', 'Bearer sk-host').send(chat),
-      'extractApiKey()',
-    );
+    const quiet = { info() {}, warn() {}, error() {} };
+    const proxy = createProxyMiddleware({ target: fake.url, selfHandleResponse, on: handlers.on, logger: quiet });
+    const chain = [
+      ...(pieces.includes('key') ? [extractApiKey()] : []),
+      jsonBody(),
+      ...(pieces.includes('rewrite') ? [rewriteChatRequest()] : []),
+      proxy,
+    ];
+    const response = await request(hostApp(...chain))
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send(chat);
+    expectMisconfigured(response, names);
     expect(fake.requests).toHaveLength(0);
   });
 });
