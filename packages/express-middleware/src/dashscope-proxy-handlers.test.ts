@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import express, { type RequestHandler } from 'express';
@@ -200,5 +200,104 @@ describe('the host proxy keeps what the handlers promise', () => {
     expect(response.status).toBe(504);
     expect(response.body.error.code).toBe('upstream_timeout');
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('a misbehaving upstream, through the host proxy', () => {
+  const finalEvent = (text: string) =>
+    `id:1\nevent:result\n:HTTP_STATUS/200\ndata:${JSON.stringify({
+      output: { choices: [{ message: { role: 'assistant', content: text }, finish_reason: 'stop' }] },
+      usage: { input_tokens: 3, output_tokens: 1, total_tokens: 4 },
+      request_id: 'req-1',
+    })}\n\n`;
+  /** What the upstream does with each request; `received` records the Authorization header it saw. */
+  let behave: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  const received: Array<string | undefined> = [];
+  let upstream: Server;
+  let upstreamUrl: string;
+  beforeAll(async () => {
+    upstream = createServer((req, res) => {
+      received.push(req.headers.authorization);
+      req.resume();
+      behave(req, res);
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  });
+  afterAll(() => {
+    upstream.closeAllConnections();
+    return new Promise<void>((resolve) => upstream.close(() => resolve()));
+  });
+  beforeEach(() => void (received.length = 0));
+
+  function appFor(target: string, extra: Record<string, unknown> = {}) {
+    const handlers = createDashScopeProxyHandlers({ logger, timeoutMs: 2_000 });
+    const quiet = { info() {}, warn() {}, error() {} };
+    return hostApp(
+      extractApiKey(),
+      jsonBody(),
+      rewriteChatRequest(),
+      createProxyMiddleware({ target, selfHandleResponse: true, on: handlers.on, logger: quiet, ...extra }),
+    );
+  }
+
+  it.each([
+    ['goes silent', (res: ServerResponse) => res.write(finalEvent('done'))],
+    ['resets the connection', (res: ServerResponse) => res.write(finalEvent('done'), () => setTimeout(() => res.socket?.destroy(), 20))],
+  ])('closes a finished answer with [DONE] at once when DashScope then %s', async (_case, afterFinal) => {
+    behave = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      afterFinal(res);
+    };
+    const started = Date.now();
+    const response = await request(appFor(upstreamUrl))
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send({ ...chat, stream: true });
+    expect(Date.now() - started).toBeLessThan(1_500);
+    const stream = parseOpenAISse(response.text);
+    expect(stream.done).toBe(true);
+    expect(response.text).not.toContain('"error"');
+  });
+
+  it('never follows a redirect with the caller’s key', async () => {
+    behave = (req, res) => {
+      if (req.url?.startsWith('/elsewhere')) return void res.end('{}');
+      res.writeHead(302, { location: `${upstreamUrl}/elsewhere` }).end();
+    };
+    const response = await request(appFor(upstreamUrl, { followRedirects: true }))
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send(chat);
+    expect(response.status).toBe(500);
+    expect(response.body.error.code).toBe('gateway_misconfigured');
+    expect(received).toEqual(['Bearer sk-host']);
+  });
+
+  it('sends nothing upstream for a client that left while an earlier middleware was still running', async () => {
+    behave = (_req, res) => void res.end('{}');
+    const handlers = createDashScopeProxyHandlers({ logger });
+    const slowQuota: RequestHandler = (_req, _res, next) => void setTimeout(next, 150);
+    const proxy = createProxyMiddleware({
+      target: upstreamUrl,
+      selfHandleResponse: true,
+      on: handlers.on,
+      logger: { info() {}, warn() {}, error() {} },
+    });
+    const server = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), slowQuota, proxy).listen(0, '127.0.0.1');
+    await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+    const controller = new AbortController();
+    const leaving = fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-host', 'content-type': 'application/json' },
+      body: JSON.stringify(chat),
+      signal: controller.signal,
+    }).catch(() => undefined);
+    setTimeout(() => controller.abort(), 30);
+    await leaving;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(received).toEqual([]);
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 });

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GatewayError } from '@gw/core';
 import { createApiKeyHasher, type ApiKeyHasher } from './hash-api-key.js';
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
+import { plausibleApiKey } from './read-bearer-token.js';
 import { readApiKey, type ApiKeyHeader, API_KEY_HEADERS } from './read-api-key.js';
 
 export interface ExtractApiKeyOptions {
@@ -19,8 +20,6 @@ export interface ExtractApiKeyOptions {
   /** Fingerprints the client's credential for logs and metrics; default MD5, first 8 hex. */
   hashApiKey?: ApiKeyHasher;
 }
-
-const plausibleKey = /^[\x21-\x7e]{1,256}$/;
 
 function unauthorized(code: string, message: string): GatewayError {
   return new GatewayError({ status: 401, type: 'authentication_error', code, message });
@@ -65,7 +64,7 @@ export function extractApiKey({
     }
     const resolved = await resolveApiKey(found.key, req, res);
     if (resolved === undefined) return next(unauthorized('invalid_api_key', 'The API key was not accepted.'));
-    if (typeof resolved !== 'string' || !plausibleKey.test(resolved)) {
+    if (typeof resolved !== 'string' || !plausibleApiKey.test(resolved)) {
       return next(gatewayMisconfigured('extractApiKey: resolveApiKey returned something that is not a printable API key.'));
     }
     state.apiKey = resolved;

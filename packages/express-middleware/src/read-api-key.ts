@@ -1,13 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { readBearerToken } from './read-bearer-token.js';
+import { plausibleApiKey, readBearerToken } from './read-bearer-token.js';
 
 /** The request headers a caller's key may be read from. */
 export type ApiKeyHeader = 'authorization' | 'api-key' | 'x-api-key';
 export const API_KEY_HEADERS: readonly ApiKeyHeader[] = ['authorization', 'api-key', 'x-api-key'];
 
 export type FoundApiKey = { kind: 'missing' } | { kind: 'malformed' } | { kind: 'invalid' } | { kind: 'key'; key: string };
-
-const plausibleKey = /^[\x21-\x7e]{1,256}$/;
 
 /** The first of `headers` that the request carries, read without trusting it. */
 export function readApiKey(req: IncomingMessage, headers: readonly ApiKeyHeader[]): FoundApiKey {
@@ -19,7 +17,7 @@ export function readApiKey(req: IncomingMessage, headers: readonly ApiKeyHeader[
       return bearer.kind === 'token' ? { kind: 'key', key: bearer.token } : bearer;
     }
     const key = String(value).trim();
-    return plausibleKey.test(key) ? { kind: 'key', key } : { kind: 'invalid' };
+    return plausibleApiKey.test(key) ? { kind: 'key', key } : { kind: 'invalid' };
   }
   return { kind: 'missing' };
 }

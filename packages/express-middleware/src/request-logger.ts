@@ -57,7 +57,7 @@ export function requestLogger({
         ip: clientIp(req),
         status: report.status ?? '-',
         duration_ms: report.durationMs,
-        key_hash: report.keyHash ?? keyHash(req, res),
+        key_hash: keyHash(req, res),
         // After the original product's fields, so log tooling that reads them keeps working.
         error_code: report.errorCode ?? undefined,
       });

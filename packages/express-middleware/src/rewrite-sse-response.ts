@@ -50,7 +50,7 @@ export function rewriteSseResponse({
     const onClientClose = () => finish();
     const onDrain = () => body.resume();
 
-    /** Writes the parts in one write; an error part ends the stream. */
+    /** Writes the parts in one write; an error part or `[DONE]` ends the stream. */
     const deliver = (parts: StreamPart[]): void => {
       if (parts.length === 0 || over) return;
       if (!res.headersSent) {
@@ -69,20 +69,20 @@ export function rewriteSseResponse({
         state.error = (parts[errorAt] as StreamPart & { type: 'error' }).error;
         return finish();
       }
-      // The answer is complete (DashScope's finish event): close now, whatever the connection does next,
-      // so a reset or a silence after the last event cannot turn a finished answer into an error.
-      if (translator.finished()) {
-        const closing = translator.end();
-        res.write(encodeStreamParts(closing));
-        return finish();
-      }
+      if (parts.at(-1)?.type === 'done') return finish();
       if (!flowing) body.pause();
+    };
+    // Once the answer is complete (DashScope's finish event) it is closed at once, whatever the
+    // connection does next: a reset or a silence after the last event cannot turn it into an error.
+    const translate = (chunk: Buffer): StreamPart[] => {
+      const parts = translator.push(chunk);
+      return translator.finished() ? [...parts, ...translator.end()] : parts;
     };
 
     res.once('close', onClientClose);
     res.on('drain', onDrain);
     if (res.destroyed) return finish();
-    body.on('data', (chunk: Buffer) => deliver(translator.push(chunk)));
+    body.on('data', (chunk: Buffer) => deliver(translate(chunk)));
     finished(body, (error) => {
       if (over) return;
       if (error === undefined || error === null) {

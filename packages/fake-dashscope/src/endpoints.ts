@@ -1,4 +1,4 @@
-import { DASHSCOPE_PATHS, MODEL_CATALOGUE, type DashScopeEndpointKind } from '@gw/core';
+import { DASHSCOPE_PATH_BY_KIND, MODEL_CATALOGUE, type DashScopeEndpointKind } from '@gw/core';
 import { DashScopeError, invalidParameter } from './wire-format.js';
 
 // What each native endpoint accepts: its path, its models, and its request body, validated the way
@@ -6,11 +6,7 @@ import { DashScopeError, invalidParameter } from './wire-format.js';
 
 // The three native endpoints the fake serves (protocol §1.1). Every other path answers InvalidURL,
 // as the real service does.
-const ENDPOINTS_BY_PATH = new Map<string, DashScopeEndpointKind>([
-  [DASHSCOPE_PATHS.textGeneration, 'text-generation'],
-  [DASHSCOPE_PATHS.multimodalGeneration, 'multimodal-generation'],
-  [DASHSCOPE_PATHS.textEmbedding, 'text-embedding'],
-]);
+const ENDPOINTS_BY_PATH = new Map(Object.entries(DASHSCOPE_PATH_BY_KIND).map(([kind, path]) => [path, kind as DashScopeEndpointKind]));
 
 /** The native endpoint a request targets; only POST counts, the query string is ignored. */
 export function matchEndpoint({ method, url }: { method: string; url: string }): DashScopeEndpointKind | undefined {

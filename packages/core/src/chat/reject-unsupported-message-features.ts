@@ -1,4 +1,5 @@
 import { invalidRequest } from '../errors/gateway-error.js';
+import { isRecord } from '../dashscope/is-record.js';
 
 const unsupportedRoles: Readonly<Record<string, string>> = {
   tool: "Messages with role 'tool' are not supported by this gateway yet (tool calling is not).",
@@ -16,10 +17,6 @@ const unsupportedPartTypes: Readonly<Record<string, string>> = {
   input_audio: 'Audio inputs are not supported.',
   file: 'File inputs are not supported.',
 };
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Own entries only: a client's "constructor" or "toString" must not find Object.prototype's. */
 function lookUp(table: Readonly<Record<string, string>>, key: unknown): string | undefined {

@@ -1,4 +1,5 @@
 import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
+import { isRecord } from '../dashscope/is-record.js';
 import type { GatewayError } from '../errors/gateway-error.js';
 import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
 import { parseJsonSafely } from '../dashscope/parse-json-safely.js';
@@ -48,8 +49,4 @@ export function createDashScopeEventDecoder(): DashScopeEventDecoder {
       return [...read(parser.push(decoder.decode())), ...read(parser.end())];
     },
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
