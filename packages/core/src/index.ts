@@ -8,11 +8,17 @@ export {
   upstreamConnectionLost,
   upstreamStreamTruncated,
   badUpstreamResponse,
+  upstreamConnectTimeout,
+  upstreamBusy,
+  upstreamStreamTimeout,
+  upstreamAnswerTooLarge,
 } from './errors/upstream-transport-error.js';
+export { serverBusy, serverShuttingDown, clientSendTimeout } from './errors/capacity-error.js';
 
 // The endpoint table and what its entries are made of.
 export { OPENAI_ENDPOINTS } from './endpoints/openai-endpoints.js';
 export type { GatewayEndpoint, LocalEndpoint, UpstreamEndpoint, PrepareContext } from './endpoints/gateway-endpoint.js';
+export { DEFAULT_REQUEST_LIMITS, assertRequestLimits, type RequestLimits } from './endpoints/request-limits.js';
 export type { UpstreamCall, JsonUpstreamCall, SseUpstreamCall, CallSummary, CallUsage } from './endpoints/upstream-call.js';
 export { checkParameters, moveParameters, type ParameterRule, type ParameterTable } from './parameters/parameter-table.js';
 export type { GatewayWarning } from './parameters/gateway-warning.js';
@@ -23,10 +29,11 @@ export { chatCompletionsEndpoint } from './chat/chat-completions-endpoint.js';
 export { listModelsEndpoint, retrieveModelEndpoint } from './models/models-endpoints.js';
 export { chatCompletionRequestSchema, type ChatCompletionRequest, type ChatMessage } from './openai/chat-request-schema.js';
 export { parseChatCompletionRequest, type ParsedChatCompletionRequest } from './openai/parse-chat-completion-request.js';
+export { checkMessageLimits } from './chat/check-message-limits.js';
 export { chatParameterTable } from './chat/chat-parameter-table.js';
 export { convertToDashScopeRequest, type ConvertedChatRequest } from './chat/convert-to-dashscope-request.js';
 export { convertDashScopeResponse, type ConvertDashScopeResponseOptions } from './chat/convert-dashscope-response.js';
-export { createChatStreamTranslator } from './chat/create-chat-stream-translator.js';
+export { createChatStreamTranslator, type ChatStreamTranslatorOptions } from './chat/create-chat-stream-translator.js';
 export { createChatChunkMapper, type ChatChunkMapperOptions } from './chat/chat-chunk-mapper.js';
 export type {
   ChatCompletion,
@@ -38,7 +45,13 @@ export type {
 
 // The staged stream pipeline: DashScope SSE → events → an endpoint's parts → OpenAI SSE.
 export { createDashScopeEventDecoder, type DashScopeEventDecoder, type DashScopeStreamEvent } from './stream/dashscope-event-decoder.js';
-export { createStreamTranslator, type StreamMapper, type StreamTranslator } from './stream/create-stream-translator.js';
+export {
+  createStreamTranslator,
+  type StreamMapper,
+  type StreamTranslator,
+  type StreamTranslatorOptions,
+} from './stream/create-stream-translator.js';
+export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/stream-limits.js';
 export { encodeStreamPart, encodeStreamParts } from './stream/sse-encoder.js';
 export type { StreamPart } from './stream/stream-part.js';
 

@@ -40,6 +40,7 @@ export function createChatChunkMapper({
   let state: 'waiting' | 'streaming' | 'finished' | 'failed' = 'waiting';
   let id = '';
   let usage: DashScopeUsage | undefined;
+  let requestId: string | undefined;
   /** Per choice index: its finish reason once it finished, null while it streams. */
   const choices = new Map<number, FinishReason | null>();
 
@@ -68,6 +69,7 @@ export function createChatChunkMapper({
     const body = parsed.data;
     if (state === 'waiting') {
       id = toChatCompletionId(body.request_id, generateId);
+      requestId = body.request_id;
       state = 'streaming';
     }
     // A search-source pre-event carries `usage: {}`; keep the last real totals.
@@ -131,7 +133,11 @@ export function createChatChunkMapper({
     },
     finished: () => state === 'finished',
     summary() {
-      return { usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }), finishReason: choices.get(0) ?? null };
+      return {
+        usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }),
+        finishReason: choices.get(0) ?? null,
+        requestId: requestId === '' ? undefined : requestId,
+      };
     },
   };
 }

@@ -21,7 +21,7 @@ export const chatCompletionsEndpoint: UpstreamEndpoint<ChatCompletionRequest> = 
         path,
         body,
         model,
-        createStreamTranslator: () => createChatStreamTranslator({ model, includeUsage, created, generateId }),
+        createStreamTranslator: (limits) => createChatStreamTranslator({ model, includeUsage, created, generateId, limits }),
       };
     }
     return {
@@ -31,7 +31,15 @@ export const chatCompletionsEndpoint: UpstreamEndpoint<ChatCompletionRequest> = 
       model,
       convertResponse(response) {
         const completion = convertDashScopeResponse({ response, model, created, generateId });
-        return { body: completion, summary: { usage: completion.usage, finishReason: completion.choices[0]?.finish_reason ?? null } };
+        const requestId = (response as { request_id?: unknown }).request_id;
+        return {
+          body: completion,
+          summary: {
+            usage: completion.usage,
+            finishReason: completion.choices[0]?.finish_reason ?? null,
+            requestId: typeof requestId === 'string' && requestId !== '' ? requestId : undefined,
+          },
+        };
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { GatewayWarning } from '../parameters/gateway-warning.js';
+import type { RequestLimits } from './request-limits.js';
 import type { UpstreamCall } from './upstream-call.js';
 
 /** Injected so that ids and timestamps are testable. */
@@ -20,8 +21,11 @@ export interface UpstreamEndpoint<Request = unknown> {
   path: string;
   /** What the endpoint accepts, for documentation (the parser applies it). */
   requestSchema: z.ZodType<Request>;
-  /** Validates a client's body; throws a 400 GatewayError naming the offending `param`. */
-  parse(body: unknown): { request: Request; warnings: GatewayWarning[] };
+  /**
+   * Validates a client's body; throws a 400 GatewayError naming the offending `param`. `limits` (default
+   * DEFAULT_REQUEST_LIMITS) are checked on the raw body first, before any schema walks it.
+   */
+  parse(body: unknown, limits?: RequestLimits): { request: Request; warnings: GatewayWarning[] };
   /** The DashScope call for a validated request. */
   prepare(request: Request, context: PrepareContext): UpstreamCall;
 }

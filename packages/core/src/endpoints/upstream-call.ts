@@ -1,4 +1,5 @@
 import type { StreamTranslator } from '../stream/create-stream-translator.js';
+import type { StreamLimits } from '../stream/stream-limits.js';
 
 /** OpenAI's usage object, as every endpoint reports it (chat, completions, embeddings). */
 export interface CallUsage {
@@ -12,6 +13,8 @@ export interface CallSummary {
   usage?: CallUsage | undefined;
   /** The first choice's OpenAI finish reason, when the endpoint has one. */
   finishReason?: string | null | undefined;
+  /** DashScope's `request_id`, for support and the `x-dashscope-request-id` header. */
+  requestId?: string | undefined;
 }
 
 interface UpstreamCallBase {
@@ -33,8 +36,8 @@ export interface JsonUpstreamCall extends UpstreamCallBase {
 /** A streaming call: DashScope answers SSE, translated event by event. */
 export interface SseUpstreamCall extends UpstreamCallBase {
   kind: 'sse';
-  /** A fresh translator for this call's reply. */
-  createStreamTranslator(): StreamTranslator;
+  /** A fresh translator for this call's reply; `limits` cap its lines and events (DEFAULT_STREAM_LIMITS otherwise). */
+  createStreamTranslator(limits?: Partial<StreamLimits>): StreamTranslator;
 }
 
 /**

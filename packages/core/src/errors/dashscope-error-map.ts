@@ -113,5 +113,6 @@ export function fromDashScopeError({ status, code = '', message = '', requestId,
     message: message === '' ? `DashScope returned HTTP ${status}${code === '' ? '' : ` (${code})`}.` : message,
     headers,
     upstreamRequestId: requestId,
+    upstreamCode: code === '' ? undefined : code,
   });
 }

@@ -11,6 +11,8 @@ export type OpenAIErrorType =
   | 'permission_error'
   | 'not_found_error'
   | 'rate_limit_error'
+  /** OpenAI's own per-minute request limits answer with this type (`tokens` for token limits). */
+  | 'requests'
   | 'insufficient_quota'
   | 'server_error';
 
@@ -24,6 +26,8 @@ export interface GatewayErrorOptions {
   headers?: Readonly<Record<string, string>>;
   /** DashScope's `request_id`, kept so users can quote it to Alibaba Cloud support. */
   upstreamRequestId?: string;
+  /** DashScope's own error code (`InvalidParameter`, `Throttling.RateQuota`…), for operators' logs. */
+  upstreamCode?: string;
   cause?: unknown;
 }
 
@@ -39,8 +43,19 @@ export class GatewayError extends Error {
   readonly param: string | null;
   readonly headers: Readonly<Record<string, string>>;
   readonly upstreamRequestId: string | undefined;
+  readonly upstreamCode: string | undefined;
 
-  constructor({ status, type, message, code = null, param = null, headers = {}, upstreamRequestId, cause }: GatewayErrorOptions) {
+  constructor({
+    status,
+    type,
+    message,
+    code = null,
+    param = null,
+    headers = {},
+    upstreamRequestId,
+    upstreamCode,
+    cause,
+  }: GatewayErrorOptions) {
     super(message, cause === undefined ? undefined : { cause });
     this.status = status;
     this.type = type;
@@ -48,6 +63,7 @@ export class GatewayError extends Error {
     this.param = param;
     this.headers = headers;
     this.upstreamRequestId = upstreamRequestId;
+    this.upstreamCode = upstreamCode;
   }
 }
 

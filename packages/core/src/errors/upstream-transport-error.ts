@@ -52,3 +52,50 @@ export function upstreamConnectionLost(cause: unknown): GatewayError {
     cause,
   });
 }
+
+/** No connection to DashScope (DNS, TCP and TLS together) within the connect timeout: 504. */
+export function upstreamConnectTimeout(timeoutMs: number): GatewayError {
+  return new GatewayError({
+    status: 504,
+    type: 'server_error',
+    code: 'upstream_connect_timeout',
+    message: `The gateway could not connect to DashScope within ${timeoutMs} ms. Please retry.`,
+  });
+}
+
+/** Every connection to DashScope stayed busy for the whole queue wait: 503, retry after a pause. */
+export function upstreamBusy(retryAfterSeconds: number): GatewayError {
+  return new GatewayError({
+    status: 503,
+    type: 'server_error',
+    code: 'upstream_busy',
+    message: `The gateway has no free connection to DashScope right now. Please retry in ${retryAfterSeconds} s.`,
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
+}
+
+/**
+ * A stream ran into one of the gateway's waits: DashScope sent no event for `idle` ms (heartbeat
+ * comments do not count), or the stream went on longer than `total` ms. Retrying may help the first.
+ */
+export function upstreamStreamTimeout(kind: 'idle' | 'total', timeoutMs: number): GatewayError {
+  return new GatewayError({
+    status: 504,
+    type: 'server_error',
+    code: kind === 'idle' ? 'upstream_timeout' : 'stream_too_long',
+    message:
+      kind === 'idle'
+        ? `DashScope sent nothing for ${timeoutMs} ms. Please retry.`
+        : `The stream was cut after the gateway's limit of ${timeoutMs} ms for one answer.`,
+  });
+}
+
+/** DashScope's answer is larger than the gateway reads: deterministic, so no retry is suggested. */
+export function upstreamAnswerTooLarge(what: string, limit: number): GatewayError {
+  return new GatewayError({
+    status: 502,
+    type: 'server_error',
+    code: 'bad_upstream_response',
+    message: `DashScope sent a response the gateway could not read: ${what} is larger than the gateway's limit of ${limit} bytes.`,
+  });
+}

@@ -1,5 +1,8 @@
 import { invalidRequest } from '../errors/gateway-error.js';
+import { checkMessageLimits } from '../chat/check-message-limits.js';
 import { rejectUnsupportedMessageFeatures } from '../chat/reject-unsupported-message-features.js';
+import { isRecord } from '../dashscope/is-record.js';
+import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../endpoints/request-limits.js';
 import { chatParameterTable } from '../chat/chat-parameter-table.js';
 import { checkParameters } from '../parameters/parameter-table.js';
 import type { GatewayWarning } from '../parameters/gateway-warning.js';
@@ -12,9 +15,15 @@ export interface ParsedChatCompletionRequest {
   warnings: GatewayWarning[];
 }
 
-/** Validates a client's chat request body; throws a 400 GatewayError naming the offending `param`. */
-export function parseChatCompletionRequest(body: unknown): ParsedChatCompletionRequest {
-  if (typeof body === 'object' && body !== null) rejectUnsupportedMessageFeatures((body as { messages?: unknown }).messages);
+/**
+ * Validates a client's chat request body; throws a 400 GatewayError naming the offending `param`. The
+ * request limits are checked first, on the raw body, so an oversized one costs no schema walk.
+ */
+export function parseChatCompletionRequest(body: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): ParsedChatCompletionRequest {
+  if (isRecord(body)) {
+    checkMessageLimits({ messages: body.messages, limits });
+    rejectUnsupportedMessageFeatures(body.messages);
+  }
   const request = parseRequestBody({ schema: chatCompletionRequestSchema, body });
   if (request.stream_options != null && request.stream !== true) {
     throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });

@@ -1,5 +1,6 @@
 import type { CallSummary } from '../endpoints/upstream-call.js';
 import { createDashScopeEventDecoder, type DashScopeStreamEvent } from './dashscope-event-decoder.js';
+import type { StreamLimits } from './stream-limits.js';
 import type { StreamPart } from './stream-part.js';
 
 /** The second stage: one endpoint's translation of DashScope events into its OpenAI stream parts. */
@@ -23,10 +24,22 @@ export interface StreamTranslator<Data = unknown> {
   end(): StreamPart<Data>[];
   summary(): CallSummary;
   finished(): boolean;
+  /**
+   * How many upstream SSE events were read so far: results and errors, not comment lines, not a
+   * partial event, not the error of a broken cap. Progress for idle timers: DashScope's `:`
+   * heartbeats do not move it.
+   */
+  eventCount(): number;
 }
 
-export function createStreamTranslator<Data>({ mapper }: { mapper: StreamMapper<Data> }): StreamTranslator<Data> {
-  const decoder = createDashScopeEventDecoder();
+export interface StreamTranslatorOptions<Data> {
+  mapper: StreamMapper<Data>;
+  /** Caps on one line and one event of the upstream stream; DEFAULT_STREAM_LIMITS for those not given. */
+  limits?: Partial<StreamLimits>;
+}
+
+export function createStreamTranslator<Data>({ mapper, limits }: StreamTranslatorOptions<Data>): StreamTranslator<Data> {
+  const decoder = createDashScopeEventDecoder({ limits });
   const mapAll = (events: DashScopeStreamEvent[]): StreamPart<Data>[] => {
     if (events.length === 1 && events[0] !== undefined) return mapper.map(events[0]);
     return events.flatMap((event) => mapper.map(event));
@@ -36,5 +49,6 @@ export function createStreamTranslator<Data>({ mapper }: { mapper: StreamMapper<
     end: () => [...mapAll(decoder.end()), ...mapper.end()],
     summary: () => mapper.summary(),
     finished: () => mapper.finished(),
+    eventCount: () => decoder.eventCount(),
   };
 }
