@@ -18,7 +18,7 @@ import {
 export interface HostProxyHostOptions {
   dashscopeBaseUrl: string;
   logger?: Logger;
-  /** Longest wait for DashScope's answer, and longest silence inside a stream. */
+  /** Longest wait for DashScope's answer to start. */
   upstreamTimeoutMs?: number;
 }
 
@@ -28,9 +28,11 @@ export interface HostProxyHostOptions {
  * into an OpenAI chat completions endpoint, and only what DashScope needs leaves the company.
  */
 export function createHostApp({ dashscopeBaseUrl, logger = createLogger(), upstreamTimeoutMs = 300_000 }: HostProxyHostOptions) {
-  const handlers = createDashScopeProxyHandlers({ logger, timeoutMs: upstreamTimeoutMs });
+  const handlers = createDashScopeProxyHandlers({ baseUrl: dashscopeBaseUrl, logger, timeoutMs: upstreamTimeoutMs });
   const dashscope = createProxyMiddleware({
     target: dashscopeBaseUrl,
+    // Every call goes through the handlers' bounded connection pool (no header can open another socket).
+    agent: handlers.agent,
     changeOrigin: true,
     selfHandleResponse: true,
     on: { proxyReq: tagTenant },

@@ -33,6 +33,7 @@ interface ComposeFile {
       volumes?: string[];
       depends_on?: string[];
       expose?: string[];
+      stop_grace_period?: string;
     }
   >;
 }
@@ -89,5 +90,36 @@ describe('docker-compose.yml', () => {
     // tsc compiles apps/server/src into apps/server/dist, which is what the deploy ships.
     expect(existsSync(new URL('apps/server/src/main.ts', root))).toBe(true);
     expect((JSON.parse(read('apps/server/package.json')) as { files?: string[] }).files).toEqual(['dist']);
+  });
+});
+
+describe('timeouts that must agree across the deployment (issue 6, findings 4 and 7)', () => {
+  const compose = parse(read('docker-compose.yml')) as ComposeFile;
+  const gateway = compose.services.gateway;
+  const environment = Object.fromEntries(
+    Object.entries(gateway?.environment ?? {}).map(([name, value]) => [name, withComposeDefaults(String(value))]),
+  );
+  const seconds = (value: string | undefined) => Number(/^(\d+)s$/.exec(value ?? '')?.[1] ?? Number.NaN);
+
+  it("keeps idle connections longer than nginx's upstream keepalive_timeout, so nginx closes them first", () => {
+    const site = read('deploy/nginx/dashscope-gateway.conf');
+    const nginxKeepAlive = seconds(/keepalive_timeout\s+(\d+s);/.exec(site)?.[1]) * 1000;
+    expect(nginxKeepAlive).toBeGreaterThan(0);
+    expect(loadConfig({}).keepAliveTimeoutMs).toBeGreaterThan(nginxKeepAlive);
+    expect(loadConfig(environment).keepAliveTimeoutMs).toBeGreaterThan(nginxKeepAlive);
+    // A header timeout shorter than the keep-alive would cut a kept-alive connection's next request.
+    expect(loadConfig({}).headersTimeoutMs).toBeLessThan(loadConfig({}).keepAliveTimeoutMs);
+  });
+
+  it('drains before the supervisor kills: Docker (10 s by default, or stop_grace_period) and systemd (TimeoutStopSec)', () => {
+    expect(loadConfig({}).shutdownDrainMs).toBeLessThan(10_000);
+    expect(loadConfig(environment).shutdownDrainMs).toBeLessThan(seconds(gateway?.stop_grace_period) * 1000);
+    const timeoutStop = Number(/^TimeoutStopSec=(\d+)$/m.exec(read('deploy/systemd/dashscope-gateway.service'))?.[1]);
+    expect(loadConfig({}).shutdownDrainMs).toBeLessThan(timeoutStop * 1000);
+  });
+
+  it("lets nginx wait for DashScope's first byte at least as long as the gateway does", () => {
+    const site = read('deploy/nginx/dashscope-gateway.conf');
+    expect(seconds(/proxy_read_timeout\s+(\d+s);/.exec(site)?.[1]) * 1000).toBeGreaterThan(loadConfig(environment).upstreamTimeoutMs);
   });
 });

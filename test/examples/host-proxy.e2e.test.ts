@@ -148,9 +148,10 @@ describe("recipe 3: DashScope translation in the host's own http-proxy-middlewar
 describe("the same handlers in the proxy's `on`, composed with the host's own hook", () => {
   let onForm: Listening;
   beforeAll(async () => {
-    const handlers = createDashScopeProxyHandlers({ logger: silent });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger: silent });
     const proxy = createProxyMiddleware<Request, Response>({
       target: fake.url,
+      agent: handlers.agent,
       changeOrigin: true,
       selfHandleResponse: true,
       on: {
@@ -187,8 +188,14 @@ describe("the same handlers in the proxy's `on`, composed with the host's own ho
 
 describe('wiring mistakes in a host proxy', () => {
   function hostApp({ selfHandleResponse = true, rewrite = true }: { selfHandleResponse?: boolean; rewrite?: boolean }) {
-    const handlers = createDashScopeProxyHandlers({ logger: silent });
-    const proxy = createProxyMiddleware<Request, Response>({ target: fake.url, changeOrigin: true, selfHandleResponse, on: handlers.on });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger: silent });
+    const proxy = createProxyMiddleware<Request, Response>({
+      target: fake.url,
+      agent: handlers.agent,
+      changeOrigin: true,
+      selfHandleResponse,
+      on: handlers.on,
+    });
     const app = express();
     const prepare = rewrite ? [jsonBody(), rewriteChatRequest({ logger: silent })] : [jsonBody()];
     app.post('/v1/chat/completions', extractApiKey(), ...prepare, proxy);
@@ -209,9 +216,14 @@ describe('wiring mistakes in a host proxy', () => {
   });
 
   it("refuses the plugin form at construction when the library's plain-text error plugin would answer", () => {
-    const handlers = createDashScopeProxyHandlers({ logger: silent });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger: silent });
     expect(() =>
-      createProxyMiddleware<Request, Response>({ target: fake.url, selfHandleResponse: true, plugins: [handlers.plugin] }),
+      createProxyMiddleware<Request, Response>({
+        target: fake.url,
+        agent: handlers.agent,
+        selfHandleResponse: true,
+        plugins: [handlers.plugin],
+      }),
     ).toThrow(/ejectPlugins: true/);
   });
 });

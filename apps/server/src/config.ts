@@ -68,6 +68,14 @@ const trustProxy = z
     return value;
   });
 
+/** `REDIS_URL`: where rate-limit counters are shared, as ioredis reads it. */
+const redisUrl = z
+  .string()
+  .refine(
+    (value) => URL.canParse(value) && /^rediss?:$/.test(new URL(value).protocol),
+    'must be a redis:// or rediss:// URL such as redis://redis:6379',
+  );
+
 // An empty variable (`KEY=` in an env file) counts as unset, so it gets the default too.
 const unsetIfEmpty = <T extends z.ZodType>(schema: T) => z.preprocess((value) => (value === '' ? undefined : value), schema);
 
@@ -77,7 +85,26 @@ const environmentSchema = z.object({
   HOST: unsetIfEmpty(z.string().default('0.0.0.0')),
   BODY_LIMIT: unsetIfEmpty(byteSize.default(10 * 1024 * 1024)),
   DASHSCOPE_BASE_URL: unsetIfEmpty(httpUrl.default('https://dashscope.aliyuncs.com')),
+  BODY_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(30_000)),
+  BUFFER_MEMORY_LIMIT: unsetIfEmpty(byteSize.default(256 * 1024 * 1024)),
+  MAX_MESSAGES: unsetIfEmpty(integer(1, 1_000_000).default(2048)),
+  MAX_TEXT_CHARS: unsetIfEmpty(integer(1, 1_000_000_000).default(2_000_000)),
+  HEADERS_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(20_000)),
+  KEEP_ALIVE_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(75_000)),
+  MAX_CONNECTIONS: unsetIfEmpty(integer(1, 1_000_000).default(2048)),
+  SEND_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(60_000)),
+  SHUTDOWN_DRAIN_MS: unsetIfEmpty(integer(0, 3_600_000).default(8_000)),
+  UPSTREAM_CONNECT_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(10_000)),
   UPSTREAM_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(300_000)),
+  UPSTREAM_IDLE_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(180_000)),
+  STREAM_MAX_DURATION_MS: unsetIfEmpty(integer(1, 86_400_000).default(1_800_000)),
+  HEARTBEAT_INTERVAL_MS: unsetIfEmpty(integer(0, 3_600_000).default(15_000)),
+  UPSTREAM_MAX_SOCKETS: unsetIfEmpty(integer(1, 100_000).default(256)),
+  UPSTREAM_QUEUE_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(5_000)),
+  UPSTREAM_MAX_JSON_BYTES: unsetIfEmpty(byteSize.default(64 * 1024 * 1024)),
+  UPSTREAM_MAX_STREAM_BYTES: unsetIfEmpty(byteSize.default(256 * 1024 * 1024)),
+  UPSTREAM_MAX_LINE_CHARS: unsetIfEmpty(integer(1, 1_000_000_000).default(1_048_576)),
+  UPSTREAM_MAX_EVENT_CHARS: unsetIfEmpty(integer(1, 1_000_000_000).default(4_194_304)),
   LOG_LEVEL: unsetIfEmpty(
     z.enum(['debug', 'info', 'warn', 'error', 'silent'], { error: 'must be one of debug, info, warn, error, silent' }).default('info'),
   ),
@@ -85,6 +112,10 @@ const environmentSchema = z.object({
   CORS_ORIGINS: unsetIfEmpty(corsOrigins.default('*')),
   KEY_HASH_SECRET: unsetIfEmpty(z.string().optional()),
   TRUST_PROXY: unsetIfEmpty(trustProxy.default(false)),
+  RATE_LIMIT_IP_PER_MINUTE: unsetIfEmpty(integer(0, 10_000_000).default(600)),
+  RATE_LIMIT_KEY_PER_MINUTE: unsetIfEmpty(integer(0, 10_000_000).default(600)),
+  MAX_STREAMS_PER_KEY: unsetIfEmpty(integer(0, 1_000_000).default(32)),
+  REDIS_URL: unsetIfEmpty(redisUrl.optional()),
 });
 
 const configSchema = environmentSchema.transform((environment) => ({
@@ -92,12 +123,35 @@ const configSchema = environmentSchema.transform((environment) => ({
   host: environment.HOST,
   bodyLimitBytes: environment.BODY_LIMIT,
   dashscopeBaseUrl: environment.DASHSCOPE_BASE_URL,
+  bodyTimeoutMs: environment.BODY_TIMEOUT_MS,
+  bufferMemoryLimitBytes: environment.BUFFER_MEMORY_LIMIT,
+  maxMessages: environment.MAX_MESSAGES,
+  maxTextChars: environment.MAX_TEXT_CHARS,
+  headersTimeoutMs: environment.HEADERS_TIMEOUT_MS,
+  keepAliveTimeoutMs: environment.KEEP_ALIVE_TIMEOUT_MS,
+  maxConnections: environment.MAX_CONNECTIONS,
+  sendTimeoutMs: environment.SEND_TIMEOUT_MS,
+  shutdownDrainMs: environment.SHUTDOWN_DRAIN_MS,
+  upstreamConnectTimeoutMs: environment.UPSTREAM_CONNECT_TIMEOUT_MS,
   upstreamTimeoutMs: environment.UPSTREAM_TIMEOUT_MS,
+  upstreamIdleTimeoutMs: environment.UPSTREAM_IDLE_TIMEOUT_MS,
+  streamMaxDurationMs: environment.STREAM_MAX_DURATION_MS,
+  heartbeatIntervalMs: environment.HEARTBEAT_INTERVAL_MS,
+  upstreamMaxSockets: environment.UPSTREAM_MAX_SOCKETS,
+  upstreamQueueTimeoutMs: environment.UPSTREAM_QUEUE_TIMEOUT_MS,
+  upstreamMaxJsonBytes: environment.UPSTREAM_MAX_JSON_BYTES,
+  upstreamMaxStreamBytes: environment.UPSTREAM_MAX_STREAM_BYTES,
+  upstreamMaxLineChars: environment.UPSTREAM_MAX_LINE_CHARS,
+  upstreamMaxEventChars: environment.UPSTREAM_MAX_EVENT_CHARS,
   logLevel: environment.LOG_LEVEL,
   logFormat: environment.LOG_FORMAT,
   corsOrigins: environment.CORS_ORIGINS,
   keyHashSecret: environment.KEY_HASH_SECRET,
   trustProxy: environment.TRUST_PROXY,
+  rateLimitIpPerMinute: environment.RATE_LIMIT_IP_PER_MINUTE,
+  rateLimitKeyPerMinute: environment.RATE_LIMIT_KEY_PER_MINUTE,
+  maxStreamsPerKey: environment.MAX_STREAMS_PER_KEY,
+  redisUrl: environment.REDIS_URL,
 }));
 
 /** Every environment variable the gateway reads (README and .env.example list the same). */

@@ -9,13 +9,24 @@ try {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   const running = await startServer({ config, logger });
   logger.info(`DashScope to OpenAI API Gateway ${version} listening on ${running.url}`, { upstream: config.dashscopeBaseUrl });
+  let stopping = false;
   const shutdown = (signal: string) => {
-    logger.info(`Received ${signal}, shutting down`);
-    void running.close().then(() => process.exit(0));
-    setTimeout(() => process.exit(0), 10_000).unref();
+    // A second signal (an impatient operator, a supervisor's escalation) forces the exit at once.
+    if (stopping) {
+      logger.warn(`Received ${signal} again: forced shutdown, cutting every request still running`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`Received ${signal}, shutting down`, { drain_ms: config.shutdownDrainMs });
+    void running.shutdown().then(() => process.exit(0));
+    // Should the drain itself hang (it cannot, short of a bug), the process still goes.
+    setTimeout(() => {
+      logger.error('Shutdown did not finish after the drain deadline: forced exit');
+      process.exit(1);
+    }, config.shutdownDrainMs + 5_000).unref();
   };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
 } catch (error) {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);

@@ -3,13 +3,27 @@ import type { AddressInfo } from 'node:net';
 import { createLogger, type Logger } from '@gw/express-middleware';
 import type { GatewayConfig } from './config.js';
 import { createApp } from './create-app.js';
+import { createDrain } from './drain.js';
+import { createRateLimits } from './rate-limits.js';
 
 export interface RunningServer {
   server: Server;
   /** http://host:port, with the port actually bound (PORT=0 picks a free one). */
   url: string;
+  /** Closes at once: stops listening and waits for requests in flight (no deadline). For tests. */
   close(): Promise<void>;
+  /**
+   * The graceful shutdown (SIGTERM): stop accepting connections, answer with `Connection: close`, let
+   * requests in flight finish within SHUTDOWN_DRAIN_MS, then cut what still runs (streams get a
+   * `server_shutting_down` error event) and close every connection. Resolves with how many were cut.
+   */
+  shutdown(): Promise<{ cut: number }>;
 }
+
+/** How often Node checks header and request timeouts; its 30 s default would stretch every limit by up to that. */
+const timeoutCheckIntervalMs = 1_000;
+/** After the cut, how long the error events get to leave before the sockets close. */
+const cutGraceMs = 500;
 
 /** Starts the gateway and resolves once it listens. */
 export async function startServer({
@@ -19,7 +33,25 @@ export async function startServer({
   config: GatewayConfig;
   logger?: Logger;
 }): Promise<RunningServer> {
-  const server = createServer(createApp({ config, logger }));
+  const drain = createDrain();
+  const rateLimits = createRateLimits({ config, logger });
+  const server = createServer(
+    {
+      // Longer than the upstream keepalive_timeout of the nginx in front (60 s in the shipped site):
+      // the proxy must be the side that closes an idle connection, or a request it sends on one the
+      // gateway is just closing fails with a 502.
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      // Connections that send nothing, or headers too slowly, are answered 408 and closed.
+      headersTimeout: config.headersTimeoutMs,
+      // Headers and body; the body's own limit (BODY_TIMEOUT_MS) answers first, OpenAI-shaped.
+      requestTimeout: config.headersTimeoutMs + config.bodyTimeoutMs + timeoutCheckIntervalMs,
+      connectionsCheckingInterval: timeoutCheckIntervalMs,
+    },
+    createApp({ config, logger, drain, rateLimits }),
+  );
+  server.maxConnections = config.maxConnections;
+  watchConnectionLimits(server, logger);
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -27,16 +59,72 @@ export async function startServer({
       resolve();
     });
   });
+  // Once listening, an accept error (out of file descriptors) must be logged, never crash the process.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    logger.error('The server could not accept a connection', { cause: error.code ?? error.message });
+  });
+
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const stopListening = () => {
+    if (server.listening) server.close();
+    // Idle keep-alive sockets would hold close() open; busy ones close after their response.
+    server.closeIdleConnections();
+  };
+  const finish = async () => {
+    await closed;
+    await rateLimits.close();
+  };
+
+  let shuttingDown: Promise<{ cut: number }> | undefined;
   return {
     server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open; streams in flight get to finish.
+    close: async () => {
+      stopListening();
+      await finish();
+    },
+    shutdown: () =>
+      (shuttingDown ??= (async () => {
+        drain.begin();
+        stopListening();
+        const inFlight = drain.inFlight();
+        if (inFlight > 0) logger.info('Draining', { in_flight: inFlight, deadline_ms: config.shutdownDrainMs });
+        let deadline: NodeJS.Timeout | undefined;
+        const drained = await Promise.race([
+          drain.idle().then(() => true),
+          new Promise<false>((resolve) => (deadline = setTimeout(() => resolve(false), config.shutdownDrainMs))),
+        ]);
+        clearTimeout(deadline);
+        let cut = 0;
+        if (!drained) {
+          cut = drain.cut();
+          logger.warn('Drain deadline reached: cutting the requests still running', { cut, deadline_ms: config.shutdownDrainMs });
+          await Promise.race([drain.idle(), new Promise((resolve) => setTimeout(resolve, cutGraceMs))]);
+          server.closeAllConnections();
+        }
         server.closeIdleConnections();
-      }),
+        await finish();
+        logger.info(drained ? 'Drained: every request finished' : 'Shut down after cutting requests', { cut });
+        return { cut };
+      })()),
   };
+}
+
+/**
+ * Connections over MAX_CONNECTIONS are dropped by Node; a burst of them is logged once a second with a
+ * count, so a flood is visible without flooding the log.
+ */
+function watchConnectionLimits(server: Server, logger: Logger): void {
+  let dropped = 0;
+  let timer: NodeJS.Timeout | undefined;
+  server.on('drop', () => {
+    dropped += 1;
+    timer ??= setTimeout(() => {
+      logger.warn('Connections refused: MAX_CONNECTIONS reached', { dropped, max_connections: server.maxConnections });
+      dropped = 0;
+      timer = undefined;
+    }, 1_000).unref();
+  });
 }

@@ -330,8 +330,8 @@ describe('DashScope errors', () => {
     expect(body.error.code).toBe('upstream_connection_lost');
   });
 
-  it('ends a stream that goes silent for longer than the upstream timeout with a timeout error event', async () => {
-    const stalling = await startStack({ fake: { eventDelayMs: 400 }, config: { upstreamTimeoutMs: 150 } });
+  it('ends a stream that goes silent for longer than the idle timeout with a timeout error event', async () => {
+    const stalling = await startStack({ fake: { eventDelayMs: 400 }, config: { upstreamIdleTimeoutMs: 150 } });
     try {
       const response = await postChat(stalling.url, chatBody({ stream: true }));
       const text = await response.text();

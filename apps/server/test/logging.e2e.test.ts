@@ -51,7 +51,7 @@ describe('request logging, text format', () => {
     expect(stack.logs).toHaveLength(1);
     expect(stack.logs[0]).toMatch(
       new RegExp(
-        `^${timestamp} - Request started - IP: 127\\.0\\.0\\.1, Method: POST, Path: /v1/chat/completions, API Key Hash: ${md5Hash}\\n$`,
+        `^${timestamp} - Request started - IP: 127\\.0\\.0\\.1, Method: POST, Path: /v1/chat/completions, API Key Hash: ${md5Hash}(?:, [^\\n]*)?\\n$`,
       ),
     );
     expect(completedLines(stack.logs)).toEqual([]);
@@ -71,7 +71,7 @@ describe('request logging, text format', () => {
     const completed = stack.logs[1] ?? '';
     expect(completed).toMatch(
       new RegExp(
-        `^${timestamp} - Request completed - IP: 127\\.0\\.0\\.1, Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}\\n$`,
+        `^${timestamp} - Request completed - IP: 127\\.0\\.0\\.1, Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}(?:, [^\\n]*)?\\n$`,
       ),
     );
     // The time covers the whole stream, not just the time to the first byte.
@@ -87,10 +87,10 @@ describe('request logging, text format', () => {
     await response.json();
     await waitFor(() => stack.logs.length === 2, 'two lines');
     expect(stack.logs[0]).toContain(
-      `Request started - IP: 127.0.0.1, Method: POST, Path: /v1/chat/completions, API Key Hash: ${md5Hash}\n`,
+      `Request started - IP: 127.0.0.1, Method: POST, Path: /v1/chat/completions, API Key Hash: ${md5Hash}, Request ID: `,
     );
     expect(stack.logs[1]).toMatch(
-      new RegExp(`Request completed - IP: 127\\.0\\.0\\.1, Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}\\n$`),
+      new RegExp(`Request completed - IP: 127\\.0\\.0\\.1, Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}(?:, [^\\n]*)?\\n$`),
     );
     expectNoSecrets(stack.logs);
   });
@@ -101,8 +101,10 @@ describe('request logging, text format', () => {
     await (await postChat(stack.url, chatBody({ temperature: 3, messages: [{ role: 'user', content: prompt }] }), { key })).text();
     await waitFor(() => completedLines(stack.logs).length === 2, 'two completed lines');
     expect(stack.logs).toHaveLength(4);
-    expect(stack.logs[1]).toMatch(/Status: 401, Time: \d+\.\d{3}s, API Key Hash: -, Error: invalid_api_key\n$/);
-    expect(stack.logs[3]).toMatch(new RegExp(`Status: 400, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: invalid_value\\n$`));
+    expect(stack.logs[1]).toMatch(/Status: 401, Time: \d+\.\d{3}s, API Key Hash: -, Error: invalid_api_key(?:, [^\n]*)?\n$/);
+    expect(stack.logs[3]).toMatch(
+      new RegExp(`Status: 400, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: invalid_value(?:, [^\\n]*)?\\n$`),
+    );
     expectNoSecrets(stack.logs);
   });
 
@@ -112,7 +114,7 @@ describe('request logging, text format', () => {
     expect(text).toContain('"code":"internal_error"');
     await waitFor(() => completedLines(stack.logs).length === 1, 'a completed line');
     expect(completedLines(stack.logs)[0]).toMatch(
-      new RegExp(`Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: internal_error\\n$`),
+      new RegExp(`Status: 200, Time: \\d+\\.\\d{3}s, API Key Hash: ${md5Hash}, Error: internal_error(?:, [^\\n]*)?\\n$`),
     );
   });
 
@@ -163,7 +165,7 @@ describe('request logging with KEY_HASH_SECRET', () => {
     const hmac = createHmac('sha256', 'log-pepper').update(key).digest('hex').slice(0, 8);
     const requestLines = stack.logs.filter((line) => line.includes('Request '));
     expect(requestLines).toHaveLength(2);
-    for (const line of requestLines) expect(line).toMatch(new RegExp(`API Key Hash: ${escape(hmac)}\\n$`));
+    for (const line of requestLines) expect(line).toMatch(new RegExp(`API Key Hash: ${escape(hmac)}(?:, [^\\n]*)?\\n$`));
     expect(stack.logs.join('')).not.toContain(md5Hash);
     expectNoSecrets(stack.logs);
   });
@@ -178,7 +180,7 @@ describe('request logging, json format', () => {
     await stack.close();
   });
 
-  it('writes one JSON object per line', async () => {
+  it('writes one JSON object per line, the pair joined by the request id, the completion saying how it went', async () => {
     await (await postChat(stack.url, chatBody({ stream: true, messages: [{ role: 'user', content: prompt }] }), { key })).text();
     await waitFor(() => stack.logs.length === 2, 'two lines');
     for (const line of stack.logs) {
@@ -194,6 +196,7 @@ describe('request logging, json format', () => {
       method: 'POST',
       path: '/v1/chat/completions',
       key_hash: md5Hash,
+      request_id: expect.any(String),
     });
     expect(completed).toEqual({
       time: expect.any(String),
@@ -203,7 +206,15 @@ describe('request logging, json format', () => {
       status: 200,
       duration_ms: expect.any(Number),
       key_hash: md5Hash,
+      request_id: started?.request_id,
+      outcome: 'completed',
+      dashscope_request_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      bytes_sent: expect.any(Number),
+      events_sent: expect.any(Number),
+      prompt_tokens: expect.any(Number),
+      completion_tokens: expect.any(Number),
     });
+    expect(completed?.events_sent).toBeGreaterThan(1);
     expect(Number.isNaN(Date.parse(String(started?.time)))).toBe(false);
     expectNoSecrets(stack.logs);
   });

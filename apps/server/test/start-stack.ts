@@ -20,7 +20,17 @@ export async function startStack({
 }: { fake?: FakeDashScopeOptions; config?: Partial<GatewayConfig> } = {}): Promise<Stack> {
   const fake = await startFakeDashScope(fakeOptions);
   const logs: string[] = [];
-  const config: GatewayConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', dashscopeBaseUrl: fake.url, ...overrides };
+  // Rate limits are off unless a test turns them on: suites send thousands of requests from one IP.
+  const config: GatewayConfig = {
+    ...loadConfig({}),
+    port: 0,
+    host: '127.0.0.1',
+    dashscopeBaseUrl: fake.url,
+    rateLimitIpPerMinute: 0,
+    rateLimitKeyPerMinute: 0,
+    maxStreamsPerKey: 0,
+    ...overrides,
+  };
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, write: (line) => void logs.push(line) });
   const gateway = await startServer({ config, logger });
   return {

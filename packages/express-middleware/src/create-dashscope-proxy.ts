@@ -14,9 +14,10 @@ export interface DashScopeProxyOptions extends DashScopeProxyHandlersOptions {
  */
 export function createDashScopeProxy({ baseUrl, ...handlerOptions }: DashScopeProxyOptions) {
   const target = parseBaseUrl(baseUrl);
-  const { plugin } = createDashScopeProxyHandlers(handlerOptions);
+  const { plugin, agent } = createDashScopeProxyHandlers({ ...handlerOptions, baseUrl: target.toString() });
   const proxy = createProxyMiddleware<Request, Response>({
     target: target.toString(),
+    agent,
     changeOrigin: true,
     selfHandleResponse: true,
     ejectPlugins: true,

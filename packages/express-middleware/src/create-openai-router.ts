@@ -1,12 +1,13 @@
 import { Router, type RequestHandler } from 'express';
-import { OPENAI_ENDPOINTS, type GatewayEndpoint } from '@gw/core';
+import { OPENAI_ENDPOINTS, type GatewayEndpoint, type RequestLimits } from '@gw/core';
 import { answerLocalEndpoint } from './answer-local-endpoint.js';
 import type { CallReport } from './call-report.js';
-import { createDashScopeProxy } from './create-dashscope-proxy.js';
+import { createDashScopeProxy, type DashScopeProxyOptions } from './create-dashscope-proxy.js';
 import { extractApiKey } from './extract-api-key.js';
 import { gatewayState } from './gateway-state.js';
 import { createApiKeyHasher, type ApiKeyHasher } from './hash-api-key.js';
-import { jsonBody } from './json-body.js';
+import { jsonBody, parseByteSize } from './json-body.js';
+import { createMemoryBudget, type MemoryBudget } from './memory-budget.js';
 import { createLogger, type Logger } from './logger.js';
 import { openAINotFound } from './not-found.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
@@ -18,10 +19,20 @@ export interface OpenAIRouterOptions {
   dashscopeBaseUrl?: string;
   /** Largest request body, in bytes or as "10mb". */
   bodyLimit?: number | string;
-  /** Upstream timeout in milliseconds (no answer, or silence inside a stream). */
+  /** A request body must arrive within this many milliseconds, else 408; default 30000. */
+  bodyTimeoutMs?: number;
+  /** Caps on messages per request and their total text (400 naming `messages`); default DEFAULT_REQUEST_LIMITS. */
+  requestLimits?: RequestLimits;
+  /** Longest wait for DashScope's reply to start, in milliseconds (shorthand for `upstream.timeoutMs`). */
   upstreamTimeoutMs?: number;
-  /** Largest DashScope JSON answer read, in bytes. */
+  /** Largest DashScope JSON answer read, in bytes (shorthand for `upstream.maxUpstreamJsonBytes`). */
   maxUpstreamJsonBytes?: number;
+  /** The upstream's limits and pool: waits, caps, heartbeats, connection pool (see DashScopeProxyOptions). */
+  upstream?: Omit<DashScopeProxyOptions, 'baseUrl' | 'logger' | 'memoryBudget' | 'shutdownSignal'>;
+  /** One budget for buffered request bodies and buffered DashScope JSON answers, shared across requests; default 256 MB (at least bodyLimit). */
+  memoryBudget?: MemoryBudget;
+  /** Abort it when the server shuts down: calls still running end with `server_shutting_down`. */
+  shutdownSignal?: AbortSignal;
   logger?: Logger;
   /** Fingerprints keys for logs and metrics (pass the same one to requestLogger). */
   hashApiKey?: ApiKeyHasher;
@@ -29,6 +40,12 @@ export interface OpenAIRouterOptions {
   auth?: RequestHandler;
   /** The host's own middlewares, run after auth and before every endpoint (quotas, audit, tenancy…). */
   middlewares?: readonly RequestHandler[];
+  /**
+   * The host's own middlewares for calls to DashScope, run once the body is read and the call prepared
+   * (`gatewayState(res).call`, so whether it streams is known) and before it leaves, e.g.
+   * `limitConcurrentStreams()`.
+   */
+  callMiddlewares?: readonly RequestHandler[];
   /** The call-finished hook: one report per request below the router. */
   onCallFinished?: (report: CallReport) => unknown;
   /** The endpoints to serve; default all of OPENAI_ENDPOINTS. */
@@ -37,6 +54,9 @@ export interface OpenAIRouterOptions {
   now?: () => number;
   generateId?: () => string;
 }
+
+/** The default budget of buffered bodies and answers across one router's requests. */
+const DEFAULT_BUFFER_MEMORY_BYTES = 256 * 1024 * 1024;
 
 /**
  * The OpenAI API as one Router, mountable at any path of any Express app, built from the endpoint
@@ -47,12 +67,18 @@ export interface OpenAIRouterOptions {
 export function createOpenAIRouter({
   dashscopeBaseUrl = 'https://dashscope.aliyuncs.com',
   bodyLimit = '10mb',
-  upstreamTimeoutMs = 300_000,
+  bodyTimeoutMs,
+  requestLimits,
+  upstreamTimeoutMs,
   maxUpstreamJsonBytes,
+  upstream = {},
+  memoryBudget = createMemoryBudget({ maxBytes: Math.max(DEFAULT_BUFFER_MEMORY_BYTES, parseByteSize(bodyLimit)) }),
+  shutdownSignal,
   logger = createLogger(),
   hashApiKey = createApiKeyHasher(),
   auth = extractApiKey({ hashApiKey }),
   middlewares = [],
+  callMiddlewares = [],
   onCallFinished,
   endpoints = OPENAI_ENDPOINTS,
   now = Date.now,
@@ -61,9 +87,19 @@ export function createOpenAIRouter({
   if (typeof auth !== 'function') throw new TypeError('createOpenAIRouter: auth must be a middleware, such as extractApiKey()');
   if (!middlewares.every((middleware) => typeof middleware === 'function'))
     throw new TypeError('createOpenAIRouter: middlewares must be functions');
+  if (!callMiddlewares.every((middleware) => typeof middleware === 'function'))
+    throw new TypeError('createOpenAIRouter: callMiddlewares must be functions');
   const router = Router();
-  const proxy = createDashScopeProxy({ baseUrl: dashscopeBaseUrl, timeoutMs: upstreamTimeoutMs, maxUpstreamJsonBytes, logger });
-  const parseBody = jsonBody({ limit: bodyLimit });
+  const proxy = createDashScopeProxy({
+    timeoutMs: upstreamTimeoutMs,
+    maxUpstreamJsonBytes,
+    ...upstream,
+    baseUrl: dashscopeBaseUrl,
+    memoryBudget,
+    shutdownSignal,
+    logger,
+  });
+  const parseBody = jsonBody({ limit: bodyLimit, timeoutMs: bodyTimeoutMs, budget: memoryBudget });
 
   if (onCallFinished !== undefined) router.use(reportCalls({ onCallFinished, logger }));
   for (const endpoint of endpoints) {
@@ -76,7 +112,15 @@ export function createOpenAIRouter({
     if (endpoint.kind === 'local') {
       route.get(tagEndpoint, auth, ...middlewares, answerLocalEndpoint({ endpoint }));
     } else {
-      route.post(tagEndpoint, auth, ...middlewares, parseBody, rewriteRequest({ endpoint, logger, now, generateId }), proxy);
+      route.post(
+        tagEndpoint,
+        auth,
+        ...middlewares,
+        parseBody,
+        rewriteRequest({ endpoint, logger, now, generateId, limits: requestLimits }),
+        ...callMiddlewares,
+        proxy,
+      );
     }
   }
   router.use(openAINotFound());

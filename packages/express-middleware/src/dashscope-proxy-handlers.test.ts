@@ -41,9 +41,10 @@ function expectMisconfigured(response: request.Response, names: string) {
 
 describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware', () => {
   it('works in the `on` form with the default plugins kept', async () => {
-    const handlers = createDashScopeProxyHandlers({ logger });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
     const proxy = createProxyMiddleware({
       target: fake.url,
+      agent: handlers.agent,
       selfHandleResponse: true,
       on: handlers.on,
       logger: { info() {}, warn() {}, error() {} },
@@ -56,9 +57,10 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
   });
 
   it('works as a plugin, with the default plugins ejected', async () => {
-    const handlers = createDashScopeProxyHandlers({ logger });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
     const proxy = createProxyMiddleware({
       target: fake.url,
+      agent: handlers.agent,
       selfHandleResponse: true,
       ejectPlugins: true,
       plugins: [debugProxyErrorsPlugin, handlers.plugin],
@@ -73,28 +75,93 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
   });
 
   it('refuses, at construction, a plugin use that would answer untranslated or in plain text', () => {
-    const { plugin } = createDashScopeProxyHandlers({ logger });
-    expect(() => createProxyMiddleware({ target: fake.url, plugins: [plugin], ejectPlugins: true })).toThrow(/selfHandleResponse: true/);
-    expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, plugins: [plugin] })).toThrow(/ejectPlugins: true/);
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
+    const { plugin } = handlers;
+    expect(() => createProxyMiddleware({ target: fake.url, agent: handlers.agent, plugins: [plugin], ejectPlugins: true })).toThrow(
+      /selfHandleResponse: true/,
+    );
+    expect(() => createProxyMiddleware({ target: fake.url, agent: handlers.agent, selfHandleResponse: true, plugins: [plugin] })).toThrow(
+      /ejectPlugins: true/,
+    );
     // A redirect would carry the caller's key and body wherever it points.
     expect(() =>
-      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, followRedirects: true, plugins: [plugin] }),
+      createProxyMiddleware({
+        target: fake.url,
+        agent: handlers.agent,
+        selfHandleResponse: true,
+        ejectPlugins: true,
+        followRedirects: true,
+        plugins: [plugin],
+      }),
     ).toThrow(/followRedirects/);
     // The host's own `on` handlers would be dropped, or run after ours when the headers are gone.
     const on = { proxyReq: () => undefined };
-    expect(() => createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [plugin] })).toThrow(
-      /proxyEventsPlugin/,
-    );
     expect(() =>
-      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [plugin, proxyEventsPlugin] }),
+      createProxyMiddleware({
+        target: fake.url,
+        agent: handlers.agent,
+        selfHandleResponse: true,
+        ejectPlugins: true,
+        on,
+        plugins: [plugin],
+      }),
     ).toThrow(/proxyEventsPlugin/);
     expect(() =>
-      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, on, plugins: [proxyEventsPlugin, plugin] }),
+      createProxyMiddleware({
+        target: fake.url,
+        agent: handlers.agent,
+        selfHandleResponse: true,
+        ejectPlugins: true,
+        on,
+        plugins: [plugin, proxyEventsPlugin],
+      }),
+    ).toThrow(/proxyEventsPlugin/);
+    expect(() =>
+      createProxyMiddleware({
+        target: fake.url,
+        agent: handlers.agent,
+        selfHandleResponse: true,
+        ejectPlugins: true,
+        on,
+        plugins: [proxyEventsPlugin, plugin],
+      }),
     ).not.toThrow();
+  });
+
+  it('refuses a proxy that does not send through the handlers’ pool: at construction as a plugin, with a 500 in the `on` form', async () => {
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
+    expect(() =>
+      createProxyMiddleware({ target: fake.url, selfHandleResponse: true, ejectPlugins: true, plugins: [handlers.plugin] }),
+    ).toThrow(/agent: handlers\.agent/);
+    const httpsHandlers = createDashScopeProxyHandlers({ logger });
+    expect(() =>
+      createProxyMiddleware({
+        target: fake.url,
+        agent: httpsHandlers.agent,
+        selfHandleResponse: true,
+        ejectPlugins: true,
+        plugins: [httpsHandlers.plugin],
+      }),
+    ).toThrow(/baseUrl/);
+    const quiet = { info() {}, warn() {}, error() {} };
+    const proxy = createProxyMiddleware({ target: fake.url, selfHandleResponse: true, on: handlers.on, logger: quiet });
+    const response = await request(hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy))
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send(chat);
+    expect(response.status).toBe(500);
+    expect(response.body.error).toMatchObject({ code: 'gateway_misconfigured', message: expect.stringContaining('agent: handlers.agent') });
+    expect(fake.requests).toHaveLength(0);
   });
 
   it.each([
     ['timeoutMs', 0],
+    ['idleTimeoutMs', 0],
+    ['heartbeatIntervalMs', -1],
+    ['sendTimeoutMs', 1.5],
+    ['maxUpstreamStreamBytes', 0],
+    ['agent', {}],
+    ['shutdownSignal', 'soon'],
     ['maxUpstreamJsonBytes', -1],
     ['maxUpstreamErrorBytes', 1.5],
   ])('throws at construction for %s = %p', (name, value) => {
@@ -106,9 +173,9 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
     ['the request rewrite is missing', 'rewriteRequest()', true, ['key', 'body']],
     ['no key was taken', 'extractApiKey()', true, ['body', 'rewrite']],
   ])('answers 500 gateway_misconfigured, and calls nobody, when %s', async (_case, names, selfHandleResponse, pieces) => {
-    const handlers = createDashScopeProxyHandlers({ logger });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
     const quiet = { info() {}, warn() {}, error() {} };
-    const proxy = createProxyMiddleware({ target: fake.url, selfHandleResponse, on: handlers.on, logger: quiet });
+    const proxy = createProxyMiddleware({ target: fake.url, agent: handlers.agent, selfHandleResponse, on: handlers.on, logger: quiet });
     const chain = [
       ...(pieces.includes('key') ? [extractApiKey()] : []),
       jsonBody(),
@@ -157,9 +224,10 @@ describe('the host proxy keeps what the handlers promise', () => {
   let server: Server;
   let url: string;
   beforeAll(async () => {
-    const handlers = createDashScopeProxyHandlers({ logger, timeoutMs: 500 });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger, timeoutMs: 500 });
     const proxy = createProxyMiddleware({
       target: `${fake.url}/`,
+      agent: handlers.agent,
       selfHandleResponse: true,
       changeOrigin: false,
       headers: { 'x-internal-tenant': 'acme' },
@@ -231,13 +299,13 @@ describe('a misbehaving upstream, through the host proxy', () => {
   beforeEach(() => void (received.length = 0));
 
   function appFor(target: string, extra: Record<string, unknown> = {}) {
-    const handlers = createDashScopeProxyHandlers({ logger, timeoutMs: 2_000 });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger, timeoutMs: 2_000 });
     const quiet = { info() {}, warn() {}, error() {} };
     return hostApp(
       extractApiKey(),
       jsonBody(),
       rewriteChatRequest(),
-      createProxyMiddleware({ target, selfHandleResponse: true, on: handlers.on, logger: quiet, ...extra }),
+      createProxyMiddleware({ target, agent: handlers.agent, selfHandleResponse: true, on: handlers.on, logger: quiet, ...extra }),
     );
   }
 
@@ -276,10 +344,11 @@ describe('a misbehaving upstream, through the host proxy', () => {
 
   it('sends nothing upstream for a client that left while an earlier middleware was still running', async () => {
     behave = (_req, res) => void res.end('{}');
-    const handlers = createDashScopeProxyHandlers({ logger });
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger });
     const slowQuota: RequestHandler = (_req, _res, next) => void setTimeout(next, 150);
     const proxy = createProxyMiddleware({
       target: upstreamUrl,
+      agent: handlers.agent,
       selfHandleResponse: true,
       on: handlers.on,
       logger: { info() {}, warn() {}, error() {} },

@@ -6,26 +6,57 @@ import {
   badUpstreamResponse,
   isGatewayError,
   parseDashScopeErrorResponse,
+  serverBusy,
+  serverShuttingDown,
   upstreamConnectionLost,
   upstreamTimeout,
   upstreamUnreachable,
+  type GatewayError,
+  type StreamLimits,
 } from '@gw/core';
+import { createUpstreamAgent, isUpstreamAgent, type UpstreamAgent, type UpstreamAgentOptions } from './create-upstream-agent.js';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
 import { holdResponseOpen } from './hold-response-open.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type LogFields, type Logger } from './logger.js';
 import { rewriteJsonResponse } from './rewrite-json-response.js';
-import { rewriteSseResponse } from './rewrite-sse-response.js';
+import { rewriteSseResponse, type SseRewriteLimits } from './rewrite-sse-response.js';
+import type { MemoryBudget } from './memory-budget.js';
 import { sendOpenAIError } from './send-openai-error.js';
 
 export interface DashScopeProxyHandlersOptions {
-  /** Longest wait for DashScope's answer, and longest silence inside a stream, in milliseconds. */
+  /** DashScope's base URL, the proxy's `target`: the default pool is made for its protocol. */
+  baseUrl?: string;
+  /** The default pool's size and waits (see createUpstreamAgent). */
+  pool?: Omit<UpstreamAgentOptions, 'baseUrl'>;
+  /**
+   * The bounded pool of connections to DashScope; default `createUpstreamAgent({ baseUrl, ...pool })`.
+   * The proxy must send through it: create it with `agent: handlers.agent`.
+   */
+  agent?: UpstreamAgent;
+  /** Longest wait for DashScope's reply to start, in milliseconds (504 `upstream_timeout`). */
   timeoutMs?: number;
-  /** Largest DashScope JSON body read, in bytes. */
+  /** Longest silence inside an answer: between stream events (comments do not count), or in a JSON body. */
+  idleTimeoutMs?: number;
+  /** Longest stream, start to end, in milliseconds. */
+  maxStreamDurationMs?: number;
+  /** An SSE comment to the client after this much silence, so proxies in between keep the stream; 0 = off. */
+  heartbeatIntervalMs?: number;
+  /** Longest time a client may take nothing of its answer before it is cut, in milliseconds. */
+  sendTimeoutMs?: number;
+  /** Largest DashScope JSON body read (decompressed), in bytes. */
   maxUpstreamJsonBytes?: number;
-  /** Largest DashScope error body read, in bytes. */
+  /** Largest DashScope stream read (decompressed), in bytes. */
+  maxUpstreamStreamBytes?: number;
+  /** Most of a DashScope error body read (decompressed), in bytes; the rest is dropped. */
   maxUpstreamErrorBytes?: number;
+  /** Line and event caps of the stream decoder (characters). */
+  streamLimits?: Partial<StreamLimits>;
+  /** A budget shared across requests for buffered JSON answers (and request bodies): over it, 503. */
+  memoryBudget?: MemoryBudget;
+  /** Aborted when the server shuts down: calls still running end with `server_shutting_down`. */
+  shutdownSignal?: AbortSignal;
   logger?: Logger;
 }
 
@@ -49,27 +80,66 @@ export interface DashScopeProxyHandlers {
    * is created. Generic, so it fits `createProxyMiddleware` whatever request type the host declares.
    */
   plugin: <TReq extends IncomingMessage, TRes extends ServerResponse>(...args: Parameters<Plugin<TReq, TRes>>) => void;
+  /** The connection pool the calls must go through: the proxy's `agent` option. */
+  agent: UpstreamAgent;
 }
 
 /**
  * DashScope translation for any http-proxy-middleware instance, in the library's own shapes. A host adds
- * them to its own `createProxyMiddleware({ target: <DashScope base URL>, selfHandleResponse: true, ... })`
- * behind `extractApiKey()`, `jsonBody()` and `rewriteRequest()`. The handlers:
- * - send the prepared call: its path below the target's, its body, the caller's key, and only the
- *   headers in FORWARDED_REQUEST_HEADERS (a host's cookies and internal headers never leave);
+ * them to its own `createProxyMiddleware({ target: <DashScope base URL>, selfHandleResponse: true,
+ * agent: handlers.agent, ... })` (handlers made with `{ baseUrl: <the same URL> }`) behind `extractApiKey()`, `jsonBody()` and `rewriteRequest()`. The handlers:
+ * - send the prepared call: its path below the target's, its body, the caller's key, the request id,
+ *   and only the headers in FORWARDED_REQUEST_HEADERS (a host's cookies and internal headers never leave);
  * - answer DashScope's errors (non-200 replies, `event:error`) OpenAI-shaped, never leaving a client hanging;
  * - translate 200 replies, streams event by event;
- * - classify failures: unreachable 502, timeout 504, broken answer 502; wiring mistakes 500.
+ * - bound every wait (first byte, silence, stream length, a client that stops reading, shutdown) and
+ *   every buffer (JSON, stream, error body; the shared memory budget);
+ * - classify failures: unreachable 502, timeout 504, busy 503, broken answer 502; wiring mistakes 500.
  */
 export function createDashScopeProxyHandlers({
+  baseUrl,
+  pool,
+  agent = createUpstreamAgent({ ...pool, ...(baseUrl === undefined ? {} : { baseUrl }) }),
   timeoutMs = 300_000,
+  idleTimeoutMs = 180_000,
+  maxStreamDurationMs = 1_800_000,
+  heartbeatIntervalMs = 15_000,
+  sendTimeoutMs = 60_000,
   maxUpstreamJsonBytes = 64 * 1024 * 1024,
+  maxUpstreamStreamBytes = 256 * 1024 * 1024,
   maxUpstreamErrorBytes = 1024 * 1024,
+  streamLimits,
+  memoryBudget,
+  shutdownSignal,
   logger = createLogger(),
 }: DashScopeProxyHandlersOptions = {}): DashScopeProxyHandlers {
-  for (const [name, value] of Object.entries({ timeoutMs, maxUpstreamJsonBytes, maxUpstreamErrorBytes })) {
+  const positive = {
+    timeoutMs,
+    idleTimeoutMs,
+    maxStreamDurationMs,
+    sendTimeoutMs,
+    maxUpstreamJsonBytes,
+    maxUpstreamStreamBytes,
+    maxUpstreamErrorBytes,
+  };
+  for (const [name, value] of Object.entries(positive)) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`createDashScopeProxyHandlers: ${name} must be a positive integer`);
   }
+  if (!Number.isInteger(heartbeatIntervalMs) || heartbeatIntervalMs < 0)
+    throw new TypeError('createDashScopeProxyHandlers: heartbeatIntervalMs must be a whole number of milliseconds (0 = off)');
+  if (!isUpstreamAgent(agent)) throw new TypeError('createDashScopeProxyHandlers: agent must come from createUpstreamAgent()');
+  if (memoryBudget !== undefined && typeof memoryBudget.tryReserve !== 'function')
+    throw new TypeError('createDashScopeProxyHandlers: memoryBudget must come from createMemoryBudget()');
+  if (shutdownSignal !== undefined && !(shutdownSignal instanceof AbortSignal))
+    throw new TypeError('createDashScopeProxyHandlers: shutdownSignal must be an AbortSignal');
+  const sseLimits: SseRewriteLimits = {
+    idleTimeoutMs,
+    maxDurationMs: maxStreamDurationMs,
+    heartbeatIntervalMs,
+    sendTimeoutMs,
+    maxStreamBytes: maxUpstreamStreamBytes,
+    streamLimits,
+  };
 
   function proxyReq(proxyRequest: ClientRequest, req: Request, res: Response, options: ProxyOptionsSeen): void {
     const state = gatewayState(res);
@@ -90,9 +160,15 @@ export function createDashScopeProxyHandlers({
           ? 'no DashScope call was prepared for this request: mount rewriteRequest() (or rewriteChatRequest()) before the proxy.'
           : state.apiKey === undefined
             ? 'no API key was taken for this request: mount extractApiKey() before the proxy.'
-            : undefined;
+            : (proxyRequest as ClientRequest & { agent?: unknown }).agent !== agent
+              ? 'the proxy must send through the handlers’ connection pool: create it with `agent: handlers.agent`.'
+              : undefined;
     if (problem !== undefined) {
       proxyRequest.destroy(gatewayMisconfigured(problem));
+      return;
+    }
+    if (shutdownSignal?.aborted === true) {
+      proxyRequest.destroy(serverShuttingDown());
       return;
     }
     const call = state.call!;
@@ -109,12 +185,29 @@ export function createDashScopeProxyHandlers({
     proxyRequest.setHeader('content-length', Buffer.byteLength(body));
     proxyRequest.setHeader('accept-encoding', 'identity');
     proxyRequest.setHeader('accept', call.kind === 'sse' ? 'text/event-stream' : 'application/json');
+    if (state.requestId !== undefined) proxyRequest.setHeader('x-request-id', state.requestId);
     if (call.kind === 'sse') proxyRequest.setHeader('x-dashscope-sse', 'enable');
     else proxyRequest.removeHeader('x-dashscope-sse');
-    proxyRequest.setTimeout(timeoutMs, () => {
+    // The gateway's own timers bound the call; an idle-socket timeout inherited from the pool must not.
+    proxyRequest.setTimeout(0);
+    const firstByteTimer = setTimeout(() => {
       state.upstreamTimedOut = true;
       proxyRequest.destroy(upstreamTimeout());
+    }, timeoutMs);
+    let upstreamResponse: IncomingMessage | undefined;
+    const onShutdown = () => {
+      // A stream's own handler ends it with an error event; anything else ends here.
+      if (upstreamResponse !== undefined && state.call?.kind === 'sse') return;
+      proxyRequest.destroy(serverShuttingDown());
+      upstreamResponse?.destroy(serverShuttingDown());
+    };
+    shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
+    proxyRequest.once('response', (response: IncomingMessage) => {
+      upstreamResponse = response;
+      clearTimeout(firstByteTimer);
     });
+    proxyRequest.once('close', () => clearTimeout(firstByteTimer));
+    res.once('close', () => shutdownSignal?.removeEventListener('abort', onShutdown));
     state.upstreamSent = true;
     proxyRequest.write(body);
   }
@@ -132,8 +225,7 @@ export function createDashScopeProxyHandlers({
           ? upstreamTimeout(error)
           : upstreamConnectionLost(error);
       // A client that left is no upstream failure worth an error line.
-      if (failure.status >= 500 && !res.destroyed)
-        logger.error('Upstream response failed', { status: failure.status, code: failure.code ?? undefined });
+      if (failure.status >= 500 && !res.destroyed) logger.error('Upstream response failed', failureFields(res, failure, error));
       sendOpenAIError(res, failure);
     } finally {
       release();
@@ -141,17 +233,31 @@ export function createDashScopeProxyHandlers({
   }
 
   async function respond(upstreamResponse: IncomingMessage, res: Response): Promise<void> {
-    const call = gatewayState(res).call!;
+    const state = gatewayState(res);
+    const call = state.call!;
     const status = upstreamResponse.statusCode ?? 502;
     const contentType = upstreamResponse.headers['content-type'];
-    const readErrorText = () => readBodyText(decodeUpstreamBody(upstreamResponse), maxUpstreamErrorBytes);
+    const upstreamRequestId = header(upstreamResponse, 'x-request-id');
+    if (upstreamRequestId !== undefined && upstreamRequestId !== '') state.upstreamRequestId = upstreamRequestId;
+    if (state.upstreamRequestId !== undefined && !res.headersSent) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
+    if (call.kind !== 'sse' || status !== 200) {
+      // Silence inside a JSON or error body: the socket's own idle timer is enough (no comments there).
+      upstreamResponse.setTimeout(idleTimeoutMs, () => {
+        state.upstreamTimedOut = true;
+        upstreamResponse.destroy(upstreamTimeout());
+      });
+    }
+    // An error body is read in part when it is large: its start is what names the error.
+    const readErrorText = () => readBodyText(decodeUpstreamBody(upstreamResponse), { limit: maxUpstreamErrorBytes });
     if (status !== 200) {
-      throw parseDashScopeErrorResponse({
+      const failure = parseDashScopeErrorResponse({
         status,
         contentType,
         text: await readErrorText(),
         retryAfter: header(upstreamResponse, 'retry-after'),
       });
+      if (failure.upstreamRequestId !== undefined) state.upstreamRequestId ??= failure.upstreamRequestId;
+      throw failure;
     }
     if (call.kind === 'sse') {
       // A stream was asked for but DashScope answered JSON: only an error body makes sense here.
@@ -159,10 +265,23 @@ export function createDashScopeProxyHandlers({
         const failure = parseDashScopeErrorResponse({ status: 502, contentType, text: await readErrorText() });
         throw failure.code === null ? badUpstreamResponse('a stream was asked for, and the answer is not an event stream.') : failure;
       }
-      await rewriteSseResponse({ upstreamResponse, res, call });
+      await rewriteSseResponse({ upstreamResponse, res, call, limits: sseLimits, signal: shutdownSignal });
       return;
     }
-    await rewriteJsonResponse({ upstreamResponse, res, call, limit: maxUpstreamJsonBytes });
+    const releases: Array<() => void> = [];
+    const reserve =
+      memoryBudget === undefined
+        ? undefined
+        : (bytes: number) => {
+            const release = memoryBudget.tryReserve(bytes);
+            if (release === undefined) throw serverBusy('the memory for buffered answers is in use.');
+            releases.push(release);
+          };
+    try {
+      await rewriteJsonResponse({ upstreamResponse, res, call, limits: { maxBytes: maxUpstreamJsonBytes, reserve, sendTimeoutMs } });
+    } finally {
+      for (const release of releases) release();
+    }
   }
 
   function error(failure: Error, _req: IncomingMessage, res: ServerResponse | Socket): void {
@@ -176,23 +295,49 @@ export function createDashScopeProxyHandlers({
       : state.upstreamTimedOut === true
         ? upstreamTimeout(failure)
         : upstreamUnreachable(failure);
-    logger.error(answer.code === 'gateway_misconfigured' ? answer.message : 'Upstream request failed', {
-      status: answer.status,
-      code: answer.code ?? undefined,
-      error: (failure as NodeJS.ErrnoException).code ?? failure.message,
-    });
+    // A client that left first is no upstream failure worth an error line.
+    if (!response.destroyed)
+      logger.error(
+        answer.code === 'gateway_misconfigured' ? answer.message : 'Upstream request failed',
+        failureFields(response, answer, failure),
+      );
     sendOpenAIError(response, answer);
+  }
+
+  /** What an operator needs on an error line: which request, which key, what DashScope said, and why. */
+  function failureFields(res: Response, failure: GatewayError, cause: unknown): LogFields {
+    const state = gatewayState(res);
+    return {
+      request_id: state.requestId,
+      ip: res.req?.ip ?? res.req?.socket.remoteAddress,
+      key_hash: state.keyHash,
+      status: failure.status,
+      code: failure.code ?? undefined,
+      dashscope_request_id: state.upstreamRequestId ?? failure.upstreamRequestId,
+      cause: describeCause(cause === failure ? failure.cause : cause) ?? (cause === failure ? undefined : failure.message),
+    };
   }
 
   const on = { proxyReq, proxyRes, error };
   const plugin = <TReq extends IncomingMessage, TRes extends ServerResponse>(...[proxyServer, options]: Parameters<Plugin<TReq, TRes>>) => {
-    const seen = options as ProxyOptionsSeen;
+    const seen = options as ProxyOptionsSeen & { agent?: unknown; followRedirects?: unknown };
     if (seen.selfHandleResponse !== true) {
       throw new TypeError('DashScope proxy plugin: create the proxy with selfHandleResponse: true, so the plugin can translate replies.');
     }
-    if ((options as { followRedirects?: unknown }).followRedirects) {
+    if (seen.followRedirects) {
       throw new TypeError(
         'DashScope proxy plugin: followRedirects would send the caller’s key and body to wherever a redirect points; leave it off.',
+      );
+    }
+    if (seen.agent !== agent) {
+      throw new TypeError(
+        'DashScope proxy plugin: create the proxy with `agent: handlers.agent`, so every call goes through one bounded pool of connections.',
+      );
+    }
+    const target = toUrl(seen.target);
+    if (target !== undefined && target.protocol !== (agent as { protocol?: string }).protocol) {
+      throw new TypeError(
+        `DashScope proxy plugin: the target is ${target.protocol} but the connection pool is for ${(agent as { protocol?: string }).protocol}; create the handlers with { baseUrl: <the proxy's target> }.`,
       );
     }
     if (seen.ejectPlugins !== true && seen.on?.error === undefined) {
@@ -210,7 +355,16 @@ export function createDashScopeProxyHandlers({
     }
     for (const [event, handler] of Object.entries(on)) proxyServer.on(event as keyof typeof on, handler as never);
   };
-  return { on, plugin };
+  return { on, plugin, agent };
+}
+
+/** The root cause in a few words: an errno code (ECONNRESET, ENOTFOUND…) or a message. */
+function describeCause(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (typeof cause !== 'object') return String(cause);
+  const { code, message } = cause as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && !isGatewayError(cause)) return typeof message === 'string' ? `${code}: ${message}` : code;
+  return typeof message === 'string' ? message : undefined;
 }
 
 function toUrl(target: unknown): URL | undefined {

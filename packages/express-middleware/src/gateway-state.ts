@@ -9,6 +9,8 @@ import { GatewayError, type CallSummary, type GatewayWarning, type UpstreamCall 
 export interface GatewayRequestState {
   /** When the gateway first saw the request (performance.now() milliseconds). */
   readonly startedAt: number;
+  /** The request id: the client's `X-Request-Id` when it is sane, else generated. Sent upstream and logged. */
+  requestId?: string;
   /** The caller's DashScope key. Lives only here, for this one request; never logged. */
   apiKey?: string;
   /** The short fingerprint of the credential the client presented, computed once per request. */
@@ -29,6 +31,11 @@ export interface GatewayRequestState {
   upstreamTimedOut?: boolean;
   /** When the first byte of the answer was written (performance.now() milliseconds). */
   firstByteAt?: number;
+  /** Bytes of a translated stream written to the client, and its data events among them. */
+  bytesSent?: number;
+  eventsSent?: number;
+  /** DashScope's request id for this call (its `x-request-id` header or the body's `request_id`). */
+  upstreamRequestId?: string;
   /** Usage and finish reason of a completed call. */
   summary?: CallSummary;
   /** The error the request ended with (also a failure in the middle of a stream). */

@@ -7,6 +7,7 @@ export { extractApiKey, type ExtractApiKeyOptions } from './extract-api-key.js';
 export type { ApiKeyHeader } from './read-api-key.js';
 export { createApiKeyHasher, type ApiKeyHasher, type ApiKeyHasherOptions } from './hash-api-key.js';
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
+export { createMemoryBudget, type MemoryBudget, type MemoryBudgetOptions } from './memory-budget.js';
 export { rewriteRequest, type RewriteRequestOptions } from './rewrite-request.js';
 export { rewriteChatRequest, type RewriteChatRequestOptions } from './rewrite-chat-request.js';
 export { answerLocalEndpoint } from './answer-local-endpoint.js';
@@ -16,10 +17,27 @@ export {
   type DashScopeProxyHandlers,
   type DashScopeProxyHandlersOptions,
 } from './dashscope-proxy-handlers.js';
+export { createUpstreamAgent, type UpstreamAgent, type UpstreamAgentOptions } from './create-upstream-agent.js';
 export { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
+export { requestId, type RequestIdOptions } from './request-id.js';
 export { openAIErrorHandler, type OpenAIErrorHandlerOptions } from './openai-error-handler.js';
 export { openAINotFound } from './not-found.js';
 export { sendOpenAIError } from './send-openai-error.js';
+
+// Rate limits for a public service: per client IP, per key, and concurrent streams per key.
+export { rateLimitByIp, type RateLimitByIpOptions } from './rate-limit-by-ip.js';
+export { rateLimitByKey, type RateLimitByKeyOptions } from './rate-limit-by-key.js';
+export {
+  rateLimitRequests,
+  type RateLimitRequestsOptions,
+  type RequestLimiterOptions,
+  type RateLimitRedisClient,
+} from './rate-limit-requests.js';
+export { limitConcurrentStreams, type LimitConcurrentStreamsOptions } from './limit-concurrent-streams.js';
+export { createMemoryStreamSlots, type StreamSlot, type StreamSlots } from './stream-slots.js';
+export { createRedisStreamSlots, type RedisStreamSlotsClient, type RedisStreamSlotsOptions } from './redis-stream-slots.js';
+export { RATE_LIMIT_HEADERS, formatOpenAIDuration } from './rate-limit-headers.js';
+export { requestRateLimitExceeded, tooManyConcurrentStreams } from './rate-limit-errors.js';
 
 // Observing requests.
 export { requestLogger, type RequestLoggerOptions } from './request-logger.js';

@@ -29,6 +29,15 @@ const textFields: Readonly<Record<string, { label: string; render?: (value: stri
   error_code: { label: 'Error' },
   duration_ms: { label: 'Time', render: (value) => `${(Number(value) / 1000).toFixed(3)}s` },
   key_hash: { label: 'API Key Hash' },
+  request_id: { label: 'Request ID' },
+  outcome: { label: 'Outcome' },
+  dashscope_code: { label: 'DashScope Code' },
+  dashscope_request_id: { label: 'DashScope Request ID' },
+  bytes_sent: { label: 'Bytes Sent' },
+  events_sent: { label: 'Events Sent' },
+  prompt_tokens: { label: 'Prompt Tokens' },
+  completion_tokens: { label: 'Completion Tokens' },
+  cause: { label: 'Cause' },
 };
 
 const severity: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };

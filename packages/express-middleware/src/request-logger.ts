@@ -44,7 +44,13 @@ export function requestLogger({
   // logger, so LOG_FORMAT and LOG_LEVEL apply.
   const started = morgan(
     (_tokens, req, res) => {
-      logger.info('Request started', { ip: clientIp(req), method: req.method, path: path(req), key_hash: keyHash(req, res) });
+      logger.info('Request started', {
+        ip: clientIp(req),
+        method: req.method,
+        path: path(req),
+        key_hash: keyHash(req, res),
+        request_id: gatewayState(res as Response).requestId,
+      });
       return null;
     },
     { immediate: true, skip, stream },
@@ -60,6 +66,14 @@ export function requestLogger({
         key_hash: keyHash(req, res),
         // After the original product's fields, so log tooling that reads them keeps working.
         error_code: report.errorCode ?? undefined,
+        request_id: report.requestId,
+        outcome: report.outcome,
+        dashscope_code: report.upstreamErrorCode,
+        dashscope_request_id: report.upstreamRequestId,
+        bytes_sent: report.bytesSent,
+        events_sent: report.eventsSent,
+        prompt_tokens: report.usage?.prompt_tokens,
+        completion_tokens: report.usage?.completion_tokens,
       });
       return null;
     },

@@ -1,25 +1,39 @@
 import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
-import { badUpstreamResponse, type JsonUpstreamCall } from '@gw/core';
+import { badUpstreamResponse, upstreamAnswerTooLarge, type JsonUpstreamCall } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { gatewayState, markFirstByte } from './gateway-state.js';
+import { endWithinSendTimeout } from './send-timeout.js';
+
+export interface JsonRewriteLimits {
+  /** Most decompressed bytes of one answer. */
+  maxBytes: number;
+  /** Each kept chunk is reserved here first (a memory budget shared across requests); throws to refuse. */
+  reserve?: (bytes: number) => void;
+  /** The client must take the answer within this many milliseconds. */
+  sendTimeoutMs: number;
+}
 
 /**
  * A 200 JSON reply from DashScope → the client's JSON. JSON is small and must be whole to convert, so
- * this one buffers, up to `limit` bytes (streams never do).
+ * this one buffers, within `maxBytes` and the shared budget (streams never buffer).
  */
 export async function rewriteJsonResponse({
   upstreamResponse,
   res,
   call,
-  limit,
+  limits,
 }: {
   upstreamResponse: IncomingMessage;
   res: Response;
   call: JsonUpstreamCall;
-  limit: number;
+  limits: JsonRewriteLimits;
 }): Promise<void> {
-  const text = await readBodyText(decodeUpstreamBody(upstreamResponse), limit);
+  const text = await readBodyText(decodeUpstreamBody(upstreamResponse), {
+    limit: limits.maxBytes,
+    tooLarge: () => upstreamAnswerTooLarge('the answer', limits.maxBytes),
+    reserve: limits.reserve,
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -27,8 +41,12 @@ export async function rewriteJsonResponse({
     throw badUpstreamResponse('the body is not JSON.');
   }
   const { body, summary } = call.convertResponse(json);
-  gatewayState(res).summary = summary;
+  const state = gatewayState(res);
+  state.summary = summary;
+  state.upstreamRequestId ??= summary.requestId;
   if (res.headersSent || res.destroyed) return;
   markFirstByte(res);
+  if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
   res.status(200).json(body);
+  endWithinSendTimeout(res, limits.sendTimeoutMs);
 }

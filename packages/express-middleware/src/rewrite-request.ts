@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { GatewayEndpoint, UpstreamEndpoint } from '@gw/core';
+import { assertRequestLimits, DEFAULT_REQUEST_LIMITS, type GatewayEndpoint, type RequestLimits, type UpstreamEndpoint } from '@gw/core';
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
 import { createLogger, type Logger } from './logger.js';
 
@@ -12,14 +12,23 @@ export interface RewriteRequestOptions {
   now?: () => number;
   /** Fallback for response ids when DashScope sends no request_id. */
   generateId?: () => string;
+  /** Caps on message count and total text, checked before the body is validated; default DEFAULT_REQUEST_LIMITS. */
+  limits?: RequestLimits;
 }
 
 /**
  * Validates a client's body for one endpoint and prepares the DashScope call that the proxy handlers
  * carry out: where to send it, what to send, and how to translate what comes back.
  */
-export function rewriteRequest({ endpoint, logger = createLogger(), now = Date.now, generateId = randomUUID }: RewriteRequestOptions) {
+export function rewriteRequest({
+  endpoint,
+  logger = createLogger(),
+  now = Date.now,
+  generateId = randomUUID,
+  limits = DEFAULT_REQUEST_LIMITS,
+}: RewriteRequestOptions) {
   if (endpoint?.kind !== 'upstream') throw new TypeError('rewriteRequest: endpoint must be an upstream entry of the endpoint table');
+  assertRequestLimits(limits, 'rewriteRequest');
   const upstreamEndpoint: UpstreamEndpoint<unknown> = endpoint;
 
   return function rewriteRequestMiddleware(req: Request, res: Response, next: NextFunction): void {
@@ -34,7 +43,7 @@ export function rewriteRequest({ endpoint, logger = createLogger(), now = Date.n
     if (typeof body === 'object' && body !== null && typeof (body as { model?: unknown }).model === 'string') {
       state.model = (body as { model: string }).model;
     }
-    const { request, warnings } = upstreamEndpoint.parse(body);
+    const { request, warnings } = upstreamEndpoint.parse(body, limits);
     state.warnings = warnings;
     for (const warning of warnings) logger.debug(warning.message, { param: warning.param });
     state.call = upstreamEndpoint.prepare(request, { created: Math.floor(now() / 1000), generateId });

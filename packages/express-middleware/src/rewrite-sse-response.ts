@@ -1,10 +1,22 @@
 import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
 import type { Response } from 'express';
-import { encodeStreamParts, upstreamConnectionLost, upstreamTimeout, type SseUpstreamCall, type StreamPart } from '@gw/core';
+import {
+  encodeStreamParts,
+  serverShuttingDown,
+  upstreamAnswerTooLarge,
+  upstreamConnectionLost,
+  upstreamStreamTimeout,
+  upstreamTimeout,
+  type GatewayError,
+  type SseUpstreamCall,
+  type StreamLimits,
+  type StreamPart,
+} from '@gw/core';
 import { decodeUpstreamBody } from './decode-upstream-body.js';
 import { gatewayState, markFirstByte } from './gateway-state.js';
 import { sendOpenAIError } from './send-openai-error.js';
+import { watchSendTimeout } from './send-timeout.js';
 
 /** Headers that keep proxies (nginx first) from buffering the stream. */
 const sseHeaders = {
@@ -13,75 +25,174 @@ const sseHeaders = {
   'x-accel-buffering': 'no',
 } as const;
 
+/** A comment line: OpenAI's SDKs skip it, and it keeps idle timeouts of proxies in between from firing. */
+const heartbeat = ': keep-alive\n\n';
+
+export interface SseRewriteLimits {
+  /** Longest wait for DashScope's next event; comments (DashScope's heartbeats) are no progress. */
+  idleTimeoutMs: number;
+  /** Longest stream, start to end. */
+  maxDurationMs: number;
+  /** A comment to the client after this much silence; 0 for none. */
+  heartbeatIntervalMs: number;
+  /** Longest time the client may take nothing while the gateway has something to send. */
+  sendTimeoutMs: number;
+  /** Most decompressed bytes of one DashScope stream. */
+  maxStreamBytes: number;
+  /** Line and event caps of the SSE decoder. */
+  streamLimits?: Partial<StreamLimits>;
+}
+
 /**
  * DashScope's SSE → the client's SSE, as it arrives: each upstream read is translated and written in
  * one write, with backpressure from the client. The response status waits for the first translated
  * part: an error before any data (a failed call answered as `event:error`) still gets its real HTTP
  * status and a JSON body, so SDKs raise the right error class; an error after that becomes an error
- * event, and the stream ends without `[DONE]`. Resolves when the client's response is over.
+ * event, and the stream ends without `[DONE]`. A heartbeat (sent while DashScope thinks) commits to
+ * the 200. Every wait is bounded: DashScope's silence, the stream's length, a client that stops
+ * reading, and the server's shutdown (`signal`). Resolves when the client's response is over.
  */
 export function rewriteSseResponse({
   upstreamResponse,
   res,
   call,
+  limits,
+  signal,
 }: {
   upstreamResponse: IncomingMessage;
   res: Response;
   call: SseUpstreamCall;
+  limits: SseRewriteLimits;
+  signal?: AbortSignal | undefined;
 }): Promise<void> {
   const state = gatewayState(res);
-  const translator = call.createStreamTranslator();
+  const translator = call.createStreamTranslator(limits.streamLimits);
   const body = decodeUpstreamBody(upstreamResponse);
+  const upstreamRequestId = upstreamResponse.headers['x-request-id'];
+  if (typeof upstreamRequestId === 'string' && upstreamRequestId !== '') state.upstreamRequestId = upstreamRequestId;
+  state.bytesSent ??= 0;
+  state.eventsSent ??= 0;
 
   return new Promise<void>((resolve) => {
     let over = false;
+    let receivedBytes = 0;
+    let eventsSeen = 0;
+    let idleTimer: NodeJS.Timeout | undefined;
+    let heartbeatTimer: NodeJS.Timeout | undefined;
+    let stopSendWatch: (() => void) | undefined;
+
     const finish = () => {
       if (over) return;
       over = true;
+      clearTimeout(idleTimer);
+      clearTimeout(heartbeatTimer);
+      clearTimeout(totalTimer);
+      stopSendWatch?.();
+      signal?.removeEventListener('abort', onShutdown);
       state.summary = translator.summary();
+      state.upstreamRequestId ??= state.summary.requestId;
       res.off('close', onClientClose);
       res.off('drain', onDrain);
       body.destroy();
       // Ending a response whose client left would mark a 200 as sent in the logs.
-      if (!res.writableEnded && !res.destroyed) res.end();
+      if (!res.writableEnded && !res.destroyed) {
+        res.end();
+        if (!res.writableFinished) stopSendWatch = watchSendTimeout(res, limits.sendTimeoutMs);
+      }
       resolve();
     };
+    /** Ends the stream with a gateway-made error: a JSON answer before the first byte, an error event after. */
+    const fail = (error: GatewayError) => deliver([{ type: 'error', error }]);
+
+    const armIdle = () => {
+      clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => fail(upstreamStreamTimeout('idle', limits.idleTimeoutMs)), limits.idleTimeoutMs);
+    };
+    const armHeartbeat = () => {
+      if (limits.heartbeatIntervalMs <= 0) return;
+      clearTimeout(heartbeatTimer);
+      heartbeatTimer = setTimeout(sendHeartbeat, limits.heartbeatIntervalMs);
+    };
+    const sendHeartbeat = () => {
+      if (over || res.writableNeedDrain) return;
+      startResponse();
+      write(heartbeat);
+    };
+    const totalTimer = setTimeout(() => fail(upstreamStreamTimeout('total', limits.maxDurationMs)), limits.maxDurationMs);
+    const onShutdown = () => fail(serverShuttingDown());
     // The client left: stop reading (destroying the body also ends the upstream request).
     const onClientClose = () => finish();
-    const onDrain = () => body.resume();
+    const onDrain = () => {
+      if (over) return;
+      stopSendWatch?.();
+      stopSendWatch = undefined;
+      body.resume();
+      armIdle();
+      armHeartbeat();
+    };
+
+    const startResponse = () => {
+      if (res.headersSent) return;
+      if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
+      res.writeHead(200, sseHeaders);
+      markFirstByte(res);
+    };
+    /** One write; when the client is not taking it, upstream reading pauses until it drains. */
+    const write = (text: string): void => {
+      state.bytesSent! += Buffer.byteLength(text);
+      armHeartbeat();
+      if (res.write(text)) return;
+      body.pause();
+      // While the client holds the stream up, DashScope's silence is not DashScope's fault.
+      clearTimeout(idleTimer);
+      clearTimeout(heartbeatTimer);
+      stopSendWatch ??= watchSendTimeout(res, limits.sendTimeoutMs);
+    };
 
     /** Writes the parts in one write; an error part or `[DONE]` ends the stream. */
     const deliver = (parts: StreamPart[]): void => {
       if (parts.length === 0 || over) return;
       if (!res.headersSent) {
+        state.upstreamRequestId ??= translator.summary().requestId;
         const first = parts[0];
         if (first?.type === 'error') {
+          if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
           sendOpenAIError(res, first.error);
           return finish();
         }
-        res.writeHead(200, sseHeaders);
-        markFirstByte(res);
+        startResponse();
       }
       const errorAt = parts.findIndex((part) => part.type === 'error');
       const delivered = errorAt === -1 ? parts : parts.slice(0, errorAt + 1);
-      const flowing = res.write(encodeStreamParts(delivered));
+      for (const part of delivered) if (part.type === 'data') state.eventsSent! += 1;
+      write(encodeStreamParts(delivered));
       if (errorAt !== -1) {
         state.error = (parts[errorAt] as StreamPart & { type: 'error' }).error;
         return finish();
       }
       if (parts.at(-1)?.type === 'done') return finish();
-      if (!flowing) body.pause();
     };
     // Once the answer is complete (DashScope's finish event) it is closed at once, whatever the
     // connection does next: a reset or a silence after the last event cannot turn it into an error.
     const translate = (chunk: Buffer): StreamPart[] => {
+      receivedBytes += chunk.length;
+      if (receivedBytes > limits.maxStreamBytes)
+        return [{ type: 'error', error: upstreamAnswerTooLarge('the stream', limits.maxStreamBytes) }];
       const parts = translator.push(chunk);
+      if (translator.eventCount() > eventsSeen) {
+        eventsSeen = translator.eventCount();
+        if (!res.writableNeedDrain) armIdle();
+      }
       return translator.finished() ? [...parts, ...translator.end()] : parts;
     };
 
     res.once('close', onClientClose);
     res.on('drain', onDrain);
     if (res.destroyed) return finish();
+    if (signal?.aborted === true) return onShutdown();
+    signal?.addEventListener('abort', onShutdown, { once: true });
+    armIdle();
+    armHeartbeat();
     body.on('data', (chunk: Buffer) => deliver(translate(chunk)));
     finished(body, (error) => {
       if (over) return;
@@ -90,9 +201,7 @@ export function rewriteSseResponse({
         return finish();
       }
       // The upstream connection broke (reset, timeout, corrupt gzip) in the middle of the body.
-      const failure = state.upstreamTimedOut === true ? upstreamTimeout(error) : upstreamConnectionLost(error);
-      if (!res.headersSent) sendOpenAIError(res, failure);
-      else deliver([{ type: 'error', error: failure }]);
+      fail(state.upstreamTimedOut === true ? upstreamTimeout(error) : upstreamConnectionLost(error));
       finish();
     });
   });

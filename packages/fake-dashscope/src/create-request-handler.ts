@@ -24,7 +24,7 @@ import {
   sseHeaders,
   type ParsedRequestBody,
 } from './wire-format.js';
-import { sendEvents, sendJson, sendScriptedError, splitRawBody, type ResponseTarget } from './write-reply.js';
+import { sendChunks, sendEvents, sendJson, sendScriptedError, splitRawBody, type ResponseTarget } from './write-reply.js';
 
 export interface RequestHandlerContext {
   catalog: ModelCatalog;
@@ -34,7 +34,10 @@ export interface RequestHandlerContext {
   splitBytes: number;
   gzip: boolean;
   requests: RecordedRequest[];
-  takeScript: () => FakeScript | undefined;
+  /** The next queued script, else the `behave` option's choice for this request. */
+  takeScript: (request: RecordedRequest) => FakeScript | undefined;
+  /** Told when a response opens and when it closes, for `openResponses`. */
+  trackResponse: (change: 1 | -1) => void;
 }
 
 /** A prepared answer: either one JSON body or the data payloads of an SSE stream. */
@@ -45,7 +48,11 @@ type ScriptAfterShortcuts = Extract<FakeScript, { type: 'fail-after' | 'reply' |
 export function createRequestHandler(context: RequestHandlerContext) {
   return async function handleFakeDashScopeRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const connection = new AbortController();
-    response.once('close', () => connection.abort());
+    context.trackResponse(1);
+    response.once('close', () => {
+      connection.abort();
+      context.trackResponse(-1);
+    });
     const target: ResponseTarget = {
       response,
       signal: connection.signal,
@@ -109,12 +116,19 @@ async function answerRequest({
     return sendError(new DashScopeError({ status: 401, code: 'InvalidApiKey', message: 'Invalid API-key provided.' }));
   }
 
-  const script = context.takeScript();
+  const script = context.takeScript(recorded);
   switch (script?.type) {
     case 'error':
       return sendScriptedError({ target, script, requestId });
     case 'raw':
       return sendEvents({ target, status: script.status, headers: script.headers, frames: splitRawBody(script.body) });
+    case 'stream':
+      return sendChunks({
+        target: { ...target, gzip: script.gzip ?? target.gzip },
+        status: script.status ?? 200,
+        headers: { ...sseHeaders(requestId), ...script.headers },
+        chunks: script.chunks,
+      });
     case 'hang':
       return;
     case 'drop':

@@ -37,7 +37,30 @@ export type FakeScript =
   /** Destroy the socket before any header (afterEvents 0/undefined) or after that many SSE events. */
   | { type: 'drop'; afterEvents?: number }
   /** Override the generated answer text (and optionally the finish reason) of the next request. */
-  | { type: 'reply'; text: string; finishReason?: 'stop' | 'length' };
+  | { type: 'reply'; text: string; finishReason?: 'stop' | 'length' }
+  /**
+   * A misbehaving upstream: the status line and headers go out at once, then every chunk `chunks`
+   * yields, each written as soon as it is produced and only after the previous one reached the socket
+   * (an upstream that stops reading holds the source back). The source gets a signal that aborts when
+   * the connection closes, and is not pulled again after that. When it finishes, the response ends;
+   * when it throws, the socket is destroyed (a connection lost mid-body). `splitBytes` applies;
+   * `eventDelayMs` does not (the source sets its own pace). Ready-made sources: misbehaving-upstream.ts.
+   */
+  | StreamScript;
+
+export interface StreamScript {
+  type: 'stream';
+  /** Default 200. */
+  status?: number;
+  /** Added to (and overriding) DashScope's SSE headers: content-type text/event-stream, x-request-id. */
+  headers?: Record<string, string>;
+  /** Gzip this body with a flush after each chunk; default: the fake's `gzip` option. */
+  gzip?: boolean;
+  chunks: ChunkSource;
+}
+
+/** The body of a `stream` script, produced lazily: an infinite generator costs nothing until read. */
+export type ChunkSource = (signal: AbortSignal) => Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>;
 
 export interface FakeDashScopeOptions {
   /** Default 127.0.0.1. */
@@ -60,6 +83,12 @@ export interface FakeDashScopeOptions {
   gzip?: boolean;
   /** The generated answer text; the default echoes the last user message. */
   reply?: (request: RecordedRequest) => string;
+  /**
+   * Picks a script from the request itself when the queue is empty (consulted after auth, like the
+   * queue); undefined answers normally. Lets concurrent requests each get their own behaviour, e.g.
+   * by a marker in the user message.
+   */
+  behave?: (request: RecordedRequest) => FakeScript | undefined;
 }
 
 export interface FakeDashScope {
@@ -67,6 +96,12 @@ export interface FakeDashScope {
   readonly url: string;
   /** Every request received, in order (failed ones too). */
   readonly requests: RecordedRequest[];
+  /**
+   * Responses still open: being written, hanging, or waiting for a slow reader. A response leaves
+   * this count once it ended or its connection closed, so 0 after a client left means the gateway
+   * closed its upstream request too.
+   */
+  readonly openResponses: number;
   /** FIFO; each script is consumed by the next generation/embedding request that passed auth. */
   enqueue(...scripts: FakeScript[]): void;
   /** Clears the recorded requests and the queued scripts. */

@@ -22,12 +22,14 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
     splitBytes = 0,
     gzip = false,
     reply,
+    behave,
   } = options;
   assertNonNegativeInteger('eventDelayMs', eventDelayMs);
   assertNonNegativeInteger('splitBytes', splitBytes);
 
   const requests: RecordedRequest[] = [];
   const scripts: FakeScript[] = [];
+  let openResponses = 0;
   const server = createServer(
     createRequestHandler({
       catalog: {
@@ -41,7 +43,10 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
       splitBytes,
       gzip,
       requests,
-      takeScript: () => scripts.shift(),
+      takeScript: (request) => scripts.shift() ?? behave?.(request),
+      trackResponse: (change) => {
+        openResponses += change;
+      },
     }),
   );
 
@@ -59,6 +64,9 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
   return {
     url: `http://${urlHost}:${address.port}`,
     requests,
+    get openResponses() {
+      return openResponses;
+    },
     enqueue(...added) {
       scripts.push(...added);
     },

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { finished } from 'node:stream/promises';
 import { setTimeout as delay } from 'node:timers/promises';
 import { constants, createGzip } from 'node:zlib';
-import type { FakeScript } from './fake-dashscope-types.js';
+import type { ChunkSource, FakeScript } from './fake-dashscope-types.js';
 import { DashScopeError, formatErrorBody, formatErrorEvent, sseHeaders } from './wire-format.js';
 
 /** Where and how one answer is written: the response plus the server's body-writing options. */
@@ -79,6 +79,33 @@ export async function sendEvents({
     return;
   }
   await writer.end();
+}
+
+/**
+ * Writes whatever `chunks` produces, one chunk at a time and only once the previous one reached the
+ * socket, so a reader that stops also stops the source. The headers are flushed first: a source that
+ * is silent at first is silence inside the body, not a missing answer. Stops pulling once the
+ * connection closed; an error from the source propagates (the caller destroys the socket).
+ */
+export async function sendChunks({
+  target,
+  status,
+  headers,
+  chunks,
+}: {
+  target: ResponseTarget;
+  status: number;
+  headers: Record<string, string>;
+  chunks: ChunkSource;
+}): Promise<void> {
+  const writer = startResponse({ target, status, headers });
+  target.response.flushHeaders();
+  for await (const chunk of chunks(target.signal)) {
+    // Leaving the loop returns the source, so a generator's finally blocks run.
+    if (target.signal.aborted || target.response.destroyed) return;
+    await writer.write(chunk);
+  }
+  if (!target.signal.aborted) await writer.end();
 }
 
 /**

@@ -16,14 +16,21 @@ describe('parseOpenAISse accepts well-formed bodies', () => {
 
   it('reports done: false when the stream has no [DONE]', () => {
     const parsed = parseOpenAISse(sse(JSON.stringify(a)));
-    expect(parsed).toEqual({ events: [a], done: false, raw: [JSON.stringify(a)] });
+    expect(parsed).toEqual({ events: [a], done: false, raw: [JSON.stringify(a)], comments: 0 });
   });
 
   it('handles a bare [DONE], an empty body and data containing "\\n\\n" escaped inside JSON strings', () => {
-    expect(parseOpenAISse('data: [DONE]\n\n')).toEqual({ events: [], done: true, raw: ['[DONE]'] });
-    expect(parseOpenAISse('')).toEqual({ events: [], done: false, raw: [] });
+    expect(parseOpenAISse('data: [DONE]\n\n')).toEqual({ events: [], done: true, raw: ['[DONE]'], comments: 0 });
+    expect(parseOpenAISse('')).toEqual({ events: [], done: false, raw: [], comments: 0 });
     const withNewlines = { choices: [{ delta: { content: 'line1\n\nline2' } }] };
     expect(parseOpenAISse(sse(JSON.stringify(withNewlines), '[DONE]')).events).toEqual([withNewlines]);
+  });
+});
+
+describe('parseOpenAISse and heartbeats', () => {
+  it('counts and skips one-line comment blocks between events', () => {
+    const parsed = parseOpenAISse(`: keep-alive\n\ndata: ${JSON.stringify(a)}\n\n: keep-alive\n\ndata: [DONE]\n\n`);
+    expect(parsed).toEqual({ events: [a], done: true, raw: [JSON.stringify(a), '[DONE]'], comments: 2 });
   });
 });
 
@@ -37,7 +44,8 @@ describe('parseOpenAISse rejects malformed bodies', () => {
     ['extra blank line between events', `data: ${good}\n\n\ndata: [DONE]\n\n`, /extra blank line/],
     ['extra blank line at the end', `data: ${good}\n\n\n\n`, /extra blank line/],
     ['event: field', `event: message\ndata: ${good}\n\n`, /more than one line/],
-    ['comment line', `: keep-alive\n\ndata: ${good}\n\n`, /not a "data: " line/],
+    ['comment block of two lines', `: keep-alive\n: again\n\ndata: ${good}\n\n`, /more than one line/],
+    ['comment after [DONE]', `data: [DONE]\n\n: keep-alive\n\n`, /after data: \[DONE\]/],
     ['CRLF line ends', `data: ${good}\r\n\r\n`, /CR/],
     ['non-JSON data', `data: hello\n\ndata: [DONE]\n\n`, /not JSON/],
     ['truncated JSON', `data: {"id":\n\n`, /not JSON/],

@@ -7,6 +7,8 @@ export interface ParsedOpenAISse {
   done: boolean;
   /** The raw `data` payload text of every event, in order ([DONE] included). */
   raw: string[];
+  /** Comment blocks (`: keep-alive`): the gateway's heartbeats, which SSE readers skip. */
+  comments: number;
 }
 
 const PREFIX = 'data: ';
@@ -20,12 +22,13 @@ function snippet(s: string): string {
 /**
  * Parses an OpenAI-style SSE body (`data: {...}\n\n` ... `data: [DONE]\n\n`) into its JSON payloads, strictly:
  * every event must be exactly one `data: ` line (with the space) followed by a blank line (`\n` line ends only;
- * no comments, `event:`/`id:`/`retry:` fields, or CR). Returns { events, done, raw } and throws on malformed
+ * no `event:`/`id:`/`retry:` fields, or CR). A one-line comment block (`: keep-alive`, a heartbeat) is counted
+ * and skipped. Returns { events, done, raw } and throws on malformed
  * framing, anything after [DONE], or non-JSON data. An empty body gives no events and done: false.
  */
 export function parseOpenAISse(body: string): ParsedOpenAISse {
   if (typeof body !== 'string') throw new TypeError(`parseOpenAISse: body must be a string, got ${typeof body}`);
-  const result: ParsedOpenAISse = { events: [], done: false, raw: [] };
+  const result: ParsedOpenAISse = { events: [], done: false, raw: [], comments: 0 };
   if (body === '') return result;
   if (body.includes('\r')) throw new Error('parseOpenAISse: body contains CR; OpenAI streams use bare \\n line ends');
   if (!body.endsWith('\n\n')) {
@@ -37,6 +40,10 @@ export function parseOpenAISse(body: string): ParsedOpenAISse {
     if (result.done) throw new Error(`parseOpenAISse: ${where} comes after data: [DONE]: ${snippet(block)}`);
     if (block === '' || block.startsWith('\n')) {
       throw new Error(`parseOpenAISse: extra blank line before ${where} (events are separated by exactly one blank line)`);
+    }
+    if (block.startsWith(':') && !block.includes('\n')) {
+      result.comments += 1;
+      return;
     }
     if (block.includes('\n')) {
       throw new Error(`parseOpenAISse: ${where} has more than one line (expected exactly one "data: " line): ${snippet(block)}`);
