@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { createDrain } from './drain.js';
 import { createRateLimits } from './rate-limits.js';
+import { watchFileDescriptors } from './watch-file-descriptors.js';
 
 export interface RunningServer {
   server: Server;
@@ -51,6 +52,7 @@ export async function startServer({
   );
   server.maxConnections = config.maxConnections;
   watchConnectionLimits(server, logger);
+  const descriptors = watchFileDescriptors({ logger, expectedPeak: config.maxConnections + config.upstreamMaxSockets + 64 });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -73,6 +75,7 @@ export async function startServer({
     server.closeIdleConnections();
   };
   const finish = async () => {
+    descriptors.stop();
     await closed;
     await rateLimits.close();
   };

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { eventFlood } from '@gw/fake-dashscope';
 import { chatBody, postChat, startStack } from './start-stack.js';
@@ -171,3 +174,34 @@ async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('out of file descriptors (finding 6)', () => {
+  const mainPath = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+
+  it('warns at start that MAX_CONNECTIONS does not fit, logs running out, and serves again once descriptors are free', async () => {
+    if (!existsSync(mainPath)) throw new Error(`${mainPath} is missing: run \`pnpm build\` first (\`pnpm test\` does).`);
+    // A descriptor limit far below MAX_CONNECTIONS, as on a host whose ulimit was never raised.
+    const child = spawn('/bin/sh', ['-c', `ulimit -n 64 && exec "${process.execPath}" "${mainPath}"`], {
+      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', DASHSCOPE_BASE_URL: 'http://127.0.0.1:1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    const sockets: Socket[] = [];
+    try {
+      await waitFor(() => /listening on http:\/\/\S+/.test(output), 10_000);
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1] ?? '';
+      for (let index = 0; index < 100; index++) sockets.push(await openSocket(url));
+      expect(output).toContain('The file-descriptor limit is below what MAX_CONNECTIONS and UPSTREAM_MAX_SOCKETS may need');
+      await waitFor(() => output.includes('Nearly out of file descriptors'), 5_000);
+      expect(child.exitCode).toBeNull();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await fetch(`${url}/health`)).status).toBe(200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      child.kill('SIGKILL');
+    }
+  });
+});
