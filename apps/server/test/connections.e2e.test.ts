@@ -5,7 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { eventFlood } from '@gw/fake-dashscope';
-import { chatBody, postChat, startStack } from './start-stack.js';
+import { chatBody, postChat, startStack, waitFor } from './start-stack.js';
 
 /**
  * Issue 6, findings 3, 4 and 6: the pool of connections to DashScope is bounded and its queue times
@@ -165,14 +165,6 @@ function post(url: string, body: unknown, headers: Record<string, string>): Prom
 
 function connectionCount(server: import('node:http').Server): Promise<number> {
   return new Promise((resolve) => server.getConnections((_error, count) => resolve(count)));
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('out of file descriptors (finding 6)', () => {

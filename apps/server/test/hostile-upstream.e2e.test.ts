@@ -11,7 +11,7 @@ import {
   type StreamScript,
 } from '@gw/fake-dashscope';
 import { assertOpenAIShape, parseOpenAISse } from '@gw/testkit';
-import { chatBody, postChat, startStack, type Stack } from './start-stack.js';
+import { chatBody, postChat, startStack, waitFor, type Stack } from './start-stack.js';
 
 /**
  * Issue 6, findings 1, 6, 8 and 9: a DashScope that misbehaves (lines or events that never end, gzip
@@ -192,12 +192,4 @@ function dataLinesForever(): StreamScript {
       for (;;) yield piece;
     },
   };
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { slowDrip, startFakeDashScope } from '@gw/fake-dashscope';
 import { parseOpenAISse } from '@gw/testkit';
-import { chatBody, postChat, startStack } from './start-stack.js';
+import { chatBody, postChat, startStack, waitFor } from './start-stack.js';
 
 /**
  * Issue 6, finding 7: on SIGTERM the gateway stops taking connections, says `Connection: close` on
@@ -77,27 +77,16 @@ describe('graceful drain', () => {
     try {
       // Another request keeps the drain going, so only the rule for busy connections can close this one.
       stack.fake.enqueue(slowDrip({ events: 5, intervalMs: 60 }), { type: 'hang' });
-      const { hostname, port } = new URL(stack.url);
       const closedAfterEnd = await new Promise<number>((resolve, reject) => {
-        const outgoing = httpRequest(
-          {
-            host: hostname,
-            port,
-            agent,
-            method: 'POST',
-            path: '/v1/chat/completions',
-            headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json' },
-          },
-          (response) => {
-            expect(response.headers.connection).toBe('keep-alive');
-            void postChat(stack.url, chatBody()).catch(() => undefined);
-            void waitFor(() => stack.fake.requests.length === 2).then(() => stack.gateway.shutdown());
-            let endedAt = 0;
-            response.socket.once('close', () => resolve(performance.now() - endedAt));
-            response.resume();
-            response.once('end', () => (endedAt = performance.now()));
-          },
-        );
+        const outgoing = httpRequest(chatRequestOptions(stack.url, agent), (response) => {
+          expect(response.headers.connection).toBe('keep-alive');
+          void postChat(stack.url, chatBody()).catch(() => undefined);
+          void waitFor(() => stack.fake.requests.length === 2).then(() => stack.gateway.shutdown());
+          let endedAt = 0;
+          response.socket.once('close', () => resolve(performance.now() - endedAt));
+          response.resume();
+          response.once('end', () => (endedAt = performance.now()));
+        });
         outgoing.once('error', reject);
         outgoing.end(JSON.stringify(chatBody({ stream: true })));
       });
@@ -127,20 +116,10 @@ describe('graceful drain', () => {
       // The kept-alive socket is idle now; a second request on it is in flight when the drain begins.
       stack.fake.enqueue({ type: 'hang' });
       const inFlight = new Promise<string | undefined>((resolve, reject) => {
-        const outgoing = httpRequest(
-          {
-            host: hostname,
-            port,
-            agent,
-            method: 'POST',
-            path: '/v1/chat/completions',
-            headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json' },
-          },
-          (response) => {
-            response.resume();
-            response.once('end', () => resolve(response.headers.connection));
-          },
-        );
+        const outgoing = httpRequest(chatRequestOptions(stack.url, agent), (response) => {
+          response.resume();
+          response.once('end', () => resolve(response.headers.connection));
+        });
         outgoing.once('error', reject);
         outgoing.end(JSON.stringify(chatBody()));
       });
@@ -193,10 +172,15 @@ describe('SIGTERM to the built server', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** A chat POST on a given keep-alive agent (node:http: fetch hides which connection it uses). */
+function chatRequestOptions(url: string, agent: Agent) {
+  const { hostname, port } = new URL(url);
+  return {
+    host: hostname,
+    port,
+    agent,
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: { authorization: 'Bearer sk-a', 'content-type': 'application/json' },
+  };
 }

@@ -60,3 +60,12 @@ export async function postChat(
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
 }
+
+/** Polls `condition` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, timeoutMs = 3_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
