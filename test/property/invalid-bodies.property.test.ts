@@ -142,6 +142,27 @@ const nestedJunk = fc
     }
   });
 
+/** Floods of empty objects and arrays, around the default cap of 100,000 (json_too_complex past it, checked before parsing). */
+const containerFlood = fc
+  .record({
+    count: fc.integer({ min: 90_000, max: 150_000 }),
+    shape: fc.constantFrom('[]', '{}', '[{}]'),
+    place: fc.constantFrom('content', 'metadata', 'unknown', 'top'),
+  })
+  .map(({ count, shape, place }) => {
+    const flood = `[${Array.from({ length: count }, () => shape).join(',')}]`;
+    switch (place) {
+      case 'content':
+        return `{"model":"qwen-turbo","messages":[{"role":"user","content":${flood}}]}`;
+      case 'metadata':
+        return `{"model":"qwen-turbo","messages":${VALID_MESSAGES},"metadata":{"key":${flood}}}`;
+      case 'top':
+        return flood;
+      default:
+        return `{"model":"qwen-turbo","messages":${VALID_MESSAGES},"junk":${flood}}`;
+    }
+  });
+
 /** Keys that name Object.prototype's members, at the top, in a message, in a part or in stream_options. */
 const prototypeKeys = fc
   .record({
@@ -235,6 +256,10 @@ describe('invalid chat bodies get a 4xx OpenAI error, never a 5xx', () => {
 
   it('deeply nested junk', async () => {
     await fc.assert(fc.asyncProperty(nestedJunk, expectClientError), { numRuns: 40 });
+  });
+
+  it('floods of objects and arrays', async () => {
+    await fc.assert(fc.asyncProperty(containerFlood, expectClientError), { numRuns: 10 });
   });
 
   it('keys named after Object.prototype’s members, with no pollution left behind', async () => {

@@ -9,34 +9,34 @@ import { createRateLimits } from '../../apps/server/src/rate-limits.js';
 const logger = createLogger({ level: 'silent' });
 
 describe('rate-limit settings', () => {
-  it('default to 600 requests per minute per IP and per key, 32 streams per key, in memory', () => {
+  it('default to 600 requests per minute per IP and per key, 32 calls in flight per key, in memory', () => {
     expect(loadConfig({})).toMatchObject({
       rateLimitIpPerMinute: 600,
       rateLimitKeyPerMinute: 600,
-      maxStreamsPerKey: 32,
+      maxConcurrentPerKey: 32,
       redisUrl: undefined,
     });
     expect(
-      loadConfig({ RATE_LIMIT_IP_PER_MINUTE: '0', MAX_STREAMS_PER_KEY: '4', REDIS_URL: 'rediss://:secret@redis:6380/1' }),
+      loadConfig({ RATE_LIMIT_IP_PER_MINUTE: '0', MAX_CONCURRENT_PER_KEY: '4', REDIS_URL: 'rediss://:secret@redis:6380/1' }),
     ).toMatchObject({
       rateLimitIpPerMinute: 0,
-      maxStreamsPerKey: 4,
+      maxConcurrentPerKey: 4,
       redisUrl: 'rediss://:secret@redis:6380/1',
     });
   });
 
   it('refuse what is not a count or a Redis URL', () => {
     expect(() => loadConfig({ RATE_LIMIT_KEY_PER_MINUTE: '-1' })).toThrow(ConfigError);
-    expect(() => loadConfig({ MAX_STREAMS_PER_KEY: 'many' })).toThrow(/MAX_STREAMS_PER_KEY/);
+    expect(() => loadConfig({ MAX_CONCURRENT_PER_KEY: 'many' })).toThrow(/MAX_CONCURRENT_PER_KEY/);
     expect(() => loadConfig({ REDIS_URL: 'http://redis:6379' })).toThrow(/REDIS_URL.*redis:\/\//);
   });
 
   it('turn a limit off with 0', async () => {
     const limits = createRateLimits({
-      config: { ...loadConfig({}), rateLimitIpPerMinute: 0, rateLimitKeyPerMinute: 0, maxStreamsPerKey: 0 },
+      config: { ...loadConfig({}), rateLimitIpPerMinute: 0, rateLimitKeyPerMinute: 0, maxConcurrentPerKey: 0 },
       logger,
     });
-    expect([limits.byIp, limits.byKey, limits.concurrentStreams]).toEqual([undefined, undefined, undefined]);
+    expect([limits.byIp, limits.byKey, limits.concurrentCalls]).toEqual([undefined, undefined, undefined]);
     await limits.close();
   });
 });
@@ -83,8 +83,8 @@ describe('the rate limits in the standalone app', () => {
     await request(app).get('/v1/models').expect(401);
   });
 
-  it('caps concurrent streams per key', async () => {
-    const app = createApp({ config: { ...config, maxStreamsPerKey: 1 }, logger });
+  it('caps the calls in flight per key, streams and non-streams alike', async () => {
+    const app = createApp({ config: { ...config, maxConcurrentPerKey: 1 }, logger });
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const address = server.address();
@@ -100,7 +100,13 @@ describe('the rate limits in the standalone app', () => {
       expect(first.status).toBe(200);
       const refused = await stream();
       expect(refused.status).toBe(429);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_streams');
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_requests');
+      // A non-stream call of the same key waits for a DashScope connection all the same: refused too.
+      const nonStream = await request(app)
+        .post('/v1/chat/completions')
+        .set('authorization', 'Bearer sk-streams')
+        .send({ model: 'qwen-turbo', messages: [{ role: 'user', content: 'hi' }] });
+      expect(nonStream.status).toBe(429);
       await first.body?.cancel();
     } finally {
       server.closeAllConnections();

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import express from 'express';
-import { createLogger, createRedisStreamSlots, extractApiKey, openAIErrorHandler } from '@gw/express-middleware';
-import { connectRedis, createRateLimits, type RateLimits } from '../../apps/server/src/rate-limits.js';
+import { createLogger, extractApiKey, openAIErrorHandler } from '@gw/express-middleware';
+import { createRateLimits, type RateLimits } from '../../apps/server/src/rate-limits.js';
 import { describeWithRedis, startRedis, type RunningRedis } from '../support/start-redis.js';
 
 /**
@@ -34,9 +34,8 @@ describeRedis('rate limits in Redis, in one process', () => {
       config: {
         rateLimitIpPerMinute: 1000,
         rateLimitKeyPerMinute: 3,
-        maxStreamsPerKey: 2,
+        maxConcurrentPerKey: 2,
         redisUrl: redis.url,
-        streamMaxDurationMs: 1_800_000,
       },
       logger,
     });
@@ -88,64 +87,5 @@ describeRedis('rate limits in Redis, in one process', () => {
     // Counting is back in Redis (emptied by the restart).
     expect((await get('sk-after')).status).toBe(200);
     expect(await redis.command('KEYS', 'gw-requests-key:*')).toHaveLength(1);
-  });
-});
-
-describeRedis('stream slots in Redis', () => {
-  let redis: RunningRedis;
-  let connection: ReturnType<typeof connectRedis>;
-
-  beforeAll(async () => {
-    redis = await startRedis();
-    connection = connectRedis(redis.url, createLogger({ level: 'silent' }));
-    await until(() => connection.client.status === 'ready', 'the connection');
-  });
-  afterAll(async () => {
-    connection?.close();
-    await redis?.stop();
-  });
-
-  it('caps slots per key, frees a released one, and expires one never released (a crashed replica’s)', async () => {
-    const slots = createRedisStreamSlots({ client: connection.client, expireAfterMs: 400 });
-    const first = await slots.acquire('k1', 2);
-    const second = await slots.acquire('k1', 2);
-    expect(first).toBeDefined();
-    expect(second).toBeDefined();
-    expect(await slots.acquire('k1', 2)).toBeUndefined();
-    expect(await slots.acquire('k2', 2)).toBeDefined();
-    expect(await redis.command('ZCARD', 'gw-streams:k1')).toBe(2);
-    const ttl = Number(await redis.command('PTTL', 'gw-streams:k1'));
-    expect(ttl > 0 && ttl <= 400).toBe(true);
-
-    second?.release();
-    second?.release();
-    await until(async () => (await redis.command('ZCARD', 'gw-streams:k1')) === 1, 'the release');
-    const third = await slots.acquire('k1', 2);
-    expect(third).toBeDefined();
-    expect(await slots.acquire('k1', 2)).toBeUndefined();
-
-    // Nobody releases `first` and `third`: they stop counting on their own.
-    await new Promise((resolve) => setTimeout(resolve, 450));
-    expect(await slots.acquire('k1', 2)).toBeDefined();
-    expect(await slots.acquire('k1', 2)).toBeDefined();
-    expect(await slots.acquire('k1', 2)).toBeUndefined();
-  });
-
-  it('counts in memory while Redis is away, and never hangs', async () => {
-    const slots = createRedisStreamSlots({ client: connection.client, expireAfterMs: 60_000 });
-    await redis.kill();
-    const started = Date.now();
-    const held = await slots.acquire('k3', 1);
-    expect(held).toBeDefined();
-    expect(await slots.acquire('k3', 1)).toBeUndefined();
-    held?.release();
-    expect(await slots.acquire('k3', 1)).toBeDefined();
-    expect(Date.now() - started).toBeLessThan(2000);
-  });
-
-  it('throws at construction for bad options', () => {
-    expect(() => createRedisStreamSlots({ client: {} as never, expireAfterMs: 1000 })).toThrow(/ioredis client/);
-    expect(() => createRedisStreamSlots({ client: connection.client, expireAfterMs: 0 })).toThrow(/expireAfterMs/);
-    expect(() => createRedisStreamSlots({ client: connection.client, expireAfterMs: 1000, keyPrefix: '' })).toThrow(/keyPrefix/);
   });
 });

@@ -13,8 +13,7 @@ import { describeWithRedis, startRedis, type RunningRedis } from '../support/sta
 const describeRedis = describeWithRedis('redis-shared-limits.e2e.test.ts');
 const main = fileURLToPath(new URL('../../apps/server/dist/main.js', import.meta.url));
 const KEY_PER_MINUTE = 5;
-const STREAMS_PER_KEY = 2;
-const STREAM_MAX_DURATION_MS = 600_000;
+const CALLS_PER_KEY = 2;
 
 interface GatewayProcess {
   url: string;
@@ -55,11 +54,15 @@ async function until(condition: () => boolean | Promise<boolean>, what: string, 
   }
 }
 
-function postChat(gateway: GatewayProcess, key: string, { stream = false, signal }: { stream?: boolean; signal?: AbortSignal } = {}) {
+function postChat(
+  gateway: GatewayProcess,
+  key: string,
+  { stream = false, signal, content = 'hi' }: { stream?: boolean; signal?: AbortSignal; content?: string } = {},
+) {
   return fetch(`${gateway.url}/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'qwen-turbo', messages: [{ role: 'user', content: 'hi' }], stream }),
+    body: JSON.stringify({ model: 'qwen-turbo', messages: [{ role: 'user', content }], stream }),
     signal: signal ?? AbortSignal.timeout(5000),
   });
 }
@@ -68,25 +71,29 @@ describeRedis('two gateway processes sharing rate limits through Redis', () => {
   let redis: RunningRedis;
   let fake: FakeDashScope;
   let gateways: GatewayProcess[] = [];
-  const streams: AbortController[] = [];
+  const openCalls: AbortController[] = [];
 
   beforeAll(async () => {
     redis = await startRedis();
-    // Slow events keep a stream open for seconds, unless the client leaves.
-    fake = await startFakeDashScope({ eventDelayMs: 200, reply: () => '一二三四五六七八九十'.repeat(4) });
+    // Slow events keep a stream open for seconds, unless the client leaves; a non-stream call whose message
+    // says "slow" is never answered (until the client leaves).
+    fake = await startFakeDashScope({
+      eventDelayMs: 200,
+      reply: () => '一二三四五六七八九十'.repeat(4),
+      behave: (request) => (JSON.stringify(request.body).includes('slow') ? { type: 'hang' } : undefined),
+    });
     const environment = {
       DASHSCOPE_BASE_URL: fake.url,
       REDIS_URL: redis.url,
       RATE_LIMIT_IP_PER_MINUTE: '1000',
       RATE_LIMIT_KEY_PER_MINUTE: String(KEY_PER_MINUTE),
-      MAX_STREAMS_PER_KEY: String(STREAMS_PER_KEY),
-      STREAM_MAX_DURATION_MS: String(STREAM_MAX_DURATION_MS),
+      MAX_CONCURRENT_PER_KEY: String(CALLS_PER_KEY),
     };
     gateways = await Promise.all([startGateway(environment), startGateway(environment)]);
   }, 20_000);
 
   afterAll(async () => {
-    for (const stream of streams) stream.abort();
+    for (const call of openCalls) call.abort();
     for (const gateway of gateways) gateway.stop();
     await fake?.close();
     await redis?.stop();
@@ -114,33 +121,40 @@ describeRedis('two gateway processes sharing rate limits through Redis', () => {
     expect((await postChat(gateway(0), 'sk-other-key')).status).toBe(200);
   });
 
-  it('caps the streams a key has open across both processes, and frees a slot when a client leaves', async () => {
-    const key = 'sk-shared-streams';
-    const setKey = `gw-streams:${createApiKeyHasher()(key)}`;
-    const open = async (index: number) => {
+  it('caps the calls a key has in flight across both processes, streams or not, and frees a slot when a client leaves', async () => {
+    const key = 'sk-shared-calls';
+    const setKey = `gw-calls:${createApiKeyHasher()(key)}`;
+    const open = async (index: number, { stream = true, content }: { stream?: boolean; content?: string } = {}) => {
       const client = new AbortController();
-      streams.push(client);
-      return { client, response: await postChat(gateway(index), key, { stream: true, signal: client.signal }) };
+      openCalls.push(client);
+      const response = postChat(gateway(index), key, { stream, content, signal: client.signal });
+      response.catch(() => undefined);
+      return { client, response };
     };
     const first = await open(0);
-    const second = await open(1);
-    expect([first.response.status, second.response.status]).toEqual([200, 200]);
-    expect(await redis.command('ZCARD', setKey)).toBe(2);
-    // Slots outlive the longest stream allowed, so a crashed process's slots free themselves after it.
+    expect((await first.response).status).toBe(200);
+    // A slow non-stream call holds a DashScope connection as long as a stream does: it counts as well.
+    const slow = await open(1, { stream: false, content: 'slow' });
+    await until(async () => (await redis.command('ZCARD', setKey)) === 2, 'both calls to be counted');
+    // Leases, not the length of the longest call: a crashed process's slots free within a minute.
     const ttl = Number(await redis.command('PTTL', setKey));
-    expect(ttl).toBeGreaterThan(STREAM_MAX_DURATION_MS);
-    expect(ttl).toBeLessThanOrEqual(STREAM_MAX_DURATION_MS + 60_000);
+    expect(ttl > 0 && ttl <= 60_000).toBe(true);
 
-    const refused = await postChat(gateway(0), key, { stream: true });
-    expect(refused.status).toBe(429);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_streams');
-    expect(refused.headers.get('retry-after')).toBe('1');
+    for (const [index, stream] of [
+      [0, true],
+      [1, false],
+    ] as const) {
+      const refused = await postChat(gateway(index), key, { stream });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_requests');
+      expect(refused.headers.get('retry-after')).toBe('1');
+    }
 
     first.client.abort();
     await until(async () => (await redis.command('ZCARD', setKey)) === 1, 'the slot to be released');
     const third = await open(1);
-    expect(third.response.status).toBe(200);
-    second.client.abort();
+    expect((await third.response).status).toBe(200);
+    slow.client.abort();
     third.client.abort();
     await until(async () => (await redis.command('ZCARD', setKey)) === 0, 'every slot to be released');
   });

@@ -32,6 +32,13 @@ export interface RunningRedis {
   command(...args: Array<string | number>): Promise<RedisReply>;
   /** SIGKILL, the way a crashed Redis goes; resolves once the process has exited. */
   kill(): Promise<void>;
+  /**
+   * SIGSTOP, the way a Redis on a stalled host or VM goes: its connections stay open and nothing is
+   * answered, so clients find out only by timing out.
+   */
+  freeze(): void;
+  /** SIGCONT: it runs again, first working through every command it was sent while frozen. */
+  thaw(): void;
   /** Starts it again on the same port, empty. */
   restart(): Promise<void>;
   /** Stops it if it runs. */
@@ -71,12 +78,18 @@ export async function startRedis(): Promise<RunningRedis> {
     await exited;
   }
 
+  function signal(name: 'SIGSTOP' | 'SIGCONT'): void {
+    if (server === undefined || !server.kill(name)) throw new Error(`redis-server is not running: cannot send ${name}`);
+  }
+
   await launch();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
     command: (...args) => sendCommand(port, args.map(String)),
     kill,
+    freeze: () => signal('SIGSTOP'),
+    thaw: () => signal('SIGCONT'),
     restart: async () => {
       await kill();
       await launch();

@@ -10,9 +10,12 @@ const defaults: GatewayConfig = {
   bufferMemoryLimitBytes: 256 * 1024 * 1024,
   maxMessages: 2048,
   maxTextChars: 2_000_000,
+  maxJsonDepth: 64,
+  maxJsonContainers: 100_000,
   headersTimeoutMs: 20_000,
   keepAliveTimeoutMs: 75_000,
   maxConnections: 2048,
+  maxConnectionsPerIp: 128,
   sendTimeoutMs: 60_000,
   shutdownDrainMs: 8_000,
   upstreamConnectTimeoutMs: 10_000,
@@ -33,7 +36,7 @@ const defaults: GatewayConfig = {
   trustProxy: false,
   rateLimitIpPerMinute: 600,
   rateLimitKeyPerMinute: 600,
-  maxStreamsPerKey: 32,
+  maxConcurrentPerKey: 32,
   redisUrl: undefined,
 };
 
@@ -165,9 +168,12 @@ describe('loadConfig parsing', () => {
         BUFFER_MEMORY_LIMIT: '64mb',
         MAX_MESSAGES: '10',
         MAX_TEXT_CHARS: '100',
+        MAX_JSON_DEPTH: '16',
+        MAX_JSON_CONTAINERS: '5000',
         HEADERS_TIMEOUT_MS: '2000',
         KEEP_ALIVE_TIMEOUT_MS: '65000',
         MAX_CONNECTIONS: '100',
+        MAX_CONNECTIONS_PER_IP: '0',
         SEND_TIMEOUT_MS: '3000',
         SHUTDOWN_DRAIN_MS: '0',
         UPSTREAM_CONNECT_TIMEOUT_MS: '4000',
@@ -182,7 +188,7 @@ describe('loadConfig parsing', () => {
         UPSTREAM_MAX_EVENT_CHARS: '400',
         RATE_LIMIT_IP_PER_MINUTE: '0',
         RATE_LIMIT_KEY_PER_MINUTE: '60',
-        MAX_STREAMS_PER_KEY: '2',
+        MAX_CONCURRENT_PER_KEY: '2',
         REDIS_URL: 'redis://127.0.0.1:6380/1',
         LOG_LEVEL: 'debug',
         LOG_FORMAT: 'json',
@@ -200,9 +206,12 @@ describe('loadConfig parsing', () => {
       bufferMemoryLimitBytes: 64 * 1024 * 1024,
       maxMessages: 10,
       maxTextChars: 100,
+      maxJsonDepth: 16,
+      maxJsonContainers: 5000,
       headersTimeoutMs: 2000,
       keepAliveTimeoutMs: 65000,
       maxConnections: 100,
+      maxConnectionsPerIp: 0,
       sendTimeoutMs: 3000,
       shutdownDrainMs: 0,
       upstreamConnectTimeoutMs: 4000,
@@ -217,7 +226,7 @@ describe('loadConfig parsing', () => {
       upstreamMaxEventChars: 400,
       rateLimitIpPerMinute: 0,
       rateLimitKeyPerMinute: 60,
-      maxStreamsPerKey: 2,
+      maxConcurrentPerKey: 2,
       redisUrl: 'redis://127.0.0.1:6380/1',
       logLevel: 'debug',
       logFormat: 'json',
@@ -253,6 +262,9 @@ describe('loadConfig refuses bad values', () => {
     ['BODY_TIMEOUT_MS', '0'],
     ['BUFFER_MEMORY_LIMIT', 'lots'],
     ['MAX_MESSAGES', '0'],
+    ['MAX_JSON_DEPTH', '0'],
+    ['MAX_JSON_DEPTH', 'deep'],
+    ['MAX_JSON_CONTAINERS', '1e5'],
     ['HEADERS_TIMEOUT_MS', '-5'],
     ['HEARTBEAT_INTERVAL_MS', 'often'],
     ['UPSTREAM_MAX_SOCKETS', '0'],
@@ -264,6 +276,11 @@ describe('loadConfig refuses bad values', () => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');
     expect(error.message).toContain(`${name}=${JSON.stringify(value)}`);
+  });
+
+  it('refuses a BUFFER_MEMORY_LIMIT that cannot hold one whole body, naming both variables', () => {
+    const error = configError({ BODY_LIMIT: '10mb', BUFFER_MEMORY_LIMIT: '1mb' });
+    expect(error.message).toContain('BUFFER_MEMORY_LIMIT="1mb": must be at least BODY_LIMIT');
   });
 
   it('says what would be accepted', () => {

@@ -55,8 +55,8 @@ export function createApp({
   );
 
   app.get('/', serviceInfo({ dashscopeBaseUrl: config.dashscopeBaseUrl }));
-  app.get('/health', health({ now, drain }));
-  // Per client IP before anything reads the body; per key after auth; streams once the body tells.
+  app.get('/health', health({ now }));
+  // Per client IP before anything reads the body; per key after auth; calls in flight once the call is prepared.
   if (rateLimits.byIp !== undefined) app.use('/v1', rateLimits.byIp);
   app.use(
     '/v1',
@@ -65,6 +65,8 @@ export function createApp({
       bodyLimit: config.bodyLimitBytes,
       bodyTimeoutMs: config.bodyTimeoutMs,
       requestLimits: { maxMessages: config.maxMessages, maxTextLength: config.maxTextChars },
+      maxJsonDepth: config.maxJsonDepth,
+      maxJsonContainers: config.maxJsonContainers,
       memoryBudget: createMemoryBudget({ maxBytes: config.bufferMemoryLimitBytes }),
       shutdownSignal: drain.signal,
       upstream: {
@@ -83,7 +85,7 @@ export function createApp({
         },
       },
       middlewares: rateLimits.byKey === undefined ? [] : [rateLimits.byKey],
-      callMiddlewares: rateLimits.concurrentStreams === undefined ? [] : [rateLimits.concurrentStreams],
+      callMiddlewares: rateLimits.concurrentCalls === undefined ? [] : [rateLimits.concurrentCalls],
       logger,
       now,
     }),

@@ -11,10 +11,12 @@ try {
   logger.info(`DashScope to OpenAI API Gateway ${version} listening on ${running.url}`, { upstream: config.dashscopeBaseUrl });
   let stopping = false;
   const shutdown = (signal: string) => {
-    // A second signal (an impatient operator, a supervisor's escalation) forces the exit at once.
+    // A second signal (an impatient operator, a supervisor's escalation) cuts everything at once.
     if (stopping) {
-      logger.warn(`Received ${signal} again: forced shutdown, cutting every request still running`);
-      process.exit(1);
+      const cut = running.cutNow();
+      logger.warn(`Received ${signal} again: forced shutdown`, { cut });
+      setTimeout(() => process.exit(1), 600).unref();
+      return;
     }
     stopping = true;
     logger.info(`Received ${signal}, shutting down`, { drain_ms: config.shutdownDrainMs });

@@ -1,19 +1,17 @@
 import type { RequestHandler } from 'express';
 import { Redis } from 'ioredis';
 import {
-  createRedisStreamSlots,
-  limitConcurrentStreams,
+  createRedisCallSlots,
+  createRedisCircuit,
+  limitConcurrentCalls,
   rateLimitByIp,
   rateLimitByKey,
   type Logger,
-  type StreamSlots,
+  type RedisCircuit,
 } from '@gw/express-middleware';
 import type { GatewayConfig } from './config.js';
 
-export type RateLimitConfig = Pick<
-  GatewayConfig,
-  'rateLimitIpPerMinute' | 'rateLimitKeyPerMinute' | 'maxStreamsPerKey' | 'redisUrl' | 'streamMaxDurationMs'
->;
+export type RateLimitConfig = Pick<GatewayConfig, 'rateLimitIpPerMinute' | 'rateLimitKeyPerMinute' | 'maxConcurrentPerKey' | 'redisUrl'>;
 
 /** The gateway's rate limits, each undefined when its setting is 0. */
 export interface RateLimits {
@@ -21,39 +19,45 @@ export interface RateLimits {
   byIp?: RequestHandler;
   /** Requests per key fingerprint per minute: the router's `middlewares`. */
   byKey?: RequestHandler;
-  /** Streams in flight per key fingerprint: the router's `callMiddlewares`. */
-  concurrentStreams?: RequestHandler;
+  /** DashScope calls in flight per key fingerprint, streams or not: the router's `callMiddlewares`. */
+  concurrentCalls?: RequestHandler;
   /** Closes the Redis connection, if there is one. Call it once the server has closed. */
   close(): Promise<void>;
 }
 
-/** A stream's slot outlives the stream's longest allowed run by this much before it frees itself. */
-const STREAM_SLOT_MARGIN_MS = 60_000;
+export interface CreateRateLimitsOptions {
+  config: RateLimitConfig;
+  logger: Logger;
+  /** After Redis fails or times out, how long every limit counts in memory before one request tries it again. */
+  redisCoolDownMs?: number;
+}
 
 /**
  * The rate limits as configured: counted in this process's memory, or with REDIS_URL in Redis, so that
- * replicas behind one balancer share them. Redis being away never fails or holds a request: commands
- * fail at once while it is disconnected (no offline queue) or after a short timeout, and each process
- * then counts in its own memory until Redis is back. The outage is logged once, and so is the recovery.
+ * replicas behind one balancer share them. Redis being away never fails a request, and holds only the
+ * requests in flight when it stops answering: commands fail at once while it is disconnected (no offline
+ * queue) or after a short timeout, and then one circuit breaker sends every limit to this process's
+ * memory for a cool-down, with no further wait. The outage is logged once, and so is the recovery.
  */
-export function createRateLimits({ config, logger }: { config: RateLimitConfig; logger: Logger }): RateLimits {
-  const anyLimit = config.rateLimitIpPerMinute > 0 || config.rateLimitKeyPerMinute > 0 || config.maxStreamsPerKey > 0;
-  const redis = config.redisUrl !== undefined && anyLimit ? connectRedis(config.redisUrl, logger) : undefined;
-  const client = redis?.client;
-  let slots: StreamSlots | undefined;
-  if (client !== undefined) slots = createRedisStreamSlots({ client, expireAfterMs: config.streamMaxDurationMs + STREAM_SLOT_MARGIN_MS });
+export function createRateLimits({ config, logger, redisCoolDownMs }: CreateRateLimitsOptions): RateLimits {
+  const anyLimit = config.rateLimitIpPerMinute > 0 || config.rateLimitKeyPerMinute > 0 || config.maxConcurrentPerKey > 0;
+  const redis =
+    config.redisUrl !== undefined && anyLimit ? connectRedis(config.redisUrl, logger, { coolDownMs: redisCoolDownMs }) : undefined;
+  const storeClient = redis?.client;
+  const circuit = redis?.circuit;
+  const slots = redis === undefined ? undefined : createRedisCallSlots({ client: redis.client, circuit: redis.circuit });
 
   return {
     byIp:
       config.rateLimitIpPerMinute > 0
-        ? rateLimitByIp({ pointsPerMinute: config.rateLimitIpPerMinute, storeClient: client, logger })
+        ? rateLimitByIp({ pointsPerMinute: config.rateLimitIpPerMinute, storeClient, circuit, logger })
         : undefined,
     byKey:
       config.rateLimitKeyPerMinute > 0
-        ? rateLimitByKey({ pointsPerMinute: config.rateLimitKeyPerMinute, storeClient: client, logger })
+        ? rateLimitByKey({ pointsPerMinute: config.rateLimitKeyPerMinute, storeClient, circuit, logger })
         : undefined,
-    concurrentStreams:
-      config.maxStreamsPerKey > 0 ? limitConcurrentStreams({ maxPerKey: config.maxStreamsPerKey, slots, logger }) : undefined,
+    concurrentCalls:
+      config.maxConcurrentPerKey > 0 ? limitConcurrentCalls({ maxPerKey: config.maxConcurrentPerKey, slots, logger }) : undefined,
     async close() {
       redis?.close();
     },
@@ -61,11 +65,16 @@ export function createRateLimits({ config, logger }: { config: RateLimitConfig; 
 }
 
 /**
- * The ioredis client the limits share, connecting in the background (startup does not wait for it): no
- * offline queue and short timeouts, so a command fails fast instead of waiting for Redis. Logs the first
- * connection, an outage once (not each failed reconnect), and the recovery.
+ * The ioredis client the limits share, connecting in the background (startup does not wait for it), and
+ * its circuit breaker: no offline queue and short timeouts, so a command fails fast instead of waiting for
+ * Redis. Logs the first connection; the circuit logs an outage once (not each failed reconnect or
+ * timeout) and the recovery once.
  */
-export function connectRedis(url: string, logger: Logger): { client: Redis; close(): void } {
+export function connectRedis(
+  url: string,
+  logger: Logger,
+  { coolDownMs }: { coolDownMs?: number | undefined } = {},
+): { client: Redis; circuit: RedisCircuit; close(): void } {
   // The URL may carry a password: only its host is ever logged.
   const host = new URL(url).host;
   const client = new Redis(url, {
@@ -77,27 +86,14 @@ export function connectRedis(url: string, logger: Logger): { client: Redis; clos
     autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   });
-  let reachable: boolean | undefined;
-  let closed = false;
-  client.on('ready', () => {
-    if (reachable === false) logger.info('Redis is reachable again: rate limits are shared again', { redis: host });
-    else logger.info('Rate limits are shared through Redis', { redis: host });
-    reachable = true;
-  });
-  // ioredis reports every failed reconnect; an operator needs to hear of the outage once.
-  client.on('error', (error: Error) => {
-    if (closed || reachable === false) return;
-    reachable = false;
-    logger.warn('Redis is unreachable: each process counts rate limits in its own memory until it is back', {
-      redis: host,
-      error: error.message,
-    });
-  });
-  client.connect().catch(() => undefined); // reported through the 'error' event above
+  // The circuit listens to the client's `error` events, so a failed reconnect never goes unhandled.
+  const circuit = createRedisCircuit({ client, coolDownMs, name: host, logger });
+  client.once('ready', () => logger.info('Rate limits are shared through Redis', { redis: host }));
+  client.connect().catch(() => undefined); // reported through the 'error' event
   return {
     client,
+    circuit,
     close() {
-      closed = true;
       client.disconnect();
     },
   };

@@ -5,6 +5,7 @@ import type { GatewayConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { createDrain } from './drain.js';
 import { createRateLimits } from './rate-limits.js';
+import { limitConnectionsPerAddress } from './limit-connections-per-address.js';
 import { watchFileDescriptors } from './watch-file-descriptors.js';
 
 export interface RunningServer {
@@ -19,6 +20,8 @@ export interface RunningServer {
    * `server_shutting_down` error event) and close every connection. Resolves with how many were cut.
    */
   shutdown(): Promise<{ cut: number }>;
+  /** Cuts every request still running now (a second SIGTERM): streams get their error event. */
+  cutNow(): number;
 }
 
 /** How often Node checks header and request timeouts; its 30 s default would stretch every limit by up to that. */
@@ -36,6 +39,7 @@ export async function startServer({
 }): Promise<RunningServer> {
   const drain = createDrain();
   const rateLimits = createRateLimits({ config, logger });
+  const app = createApp({ config, logger, drain, rateLimits });
   const server = createServer(
     {
       // Longer than the upstream keepalive_timeout of the nginx in front (60 s in the shipped site):
@@ -48,10 +52,20 @@ export async function startServer({
       requestTimeout: config.headersTimeoutMs + config.bodyTimeoutMs + timeoutCheckIntervalMs,
       connectionsCheckingInterval: timeoutCheckIntervalMs,
     },
-    createApp({ config, logger, drain, rateLimits }),
+    app,
   );
   server.maxConnections = config.maxConnections;
   watchConnectionLimits(server, logger);
+  limitConnectionsPerAddress(server, {
+    max: config.maxConnectionsPerIp,
+    isTrustedProxy: (address) => (app.get('trust proxy fn') as (address: string, hop: number) => boolean)(address, 0),
+    logger,
+  });
+  if (config.trustProxy === true) {
+    logger.warn(
+      'TRUST_PROXY=true believes any X-Forwarded-For: clients can choose their IP (logs, IP rate limit). Use the hop count, such as 1',
+    );
+  }
   const descriptors = watchFileDescriptors({ logger, expectedPeak: config.maxConnections + config.upstreamMaxSockets + 64 });
 
   await new Promise<void>((resolve, reject) => {
@@ -81,6 +95,14 @@ export async function startServer({
   };
 
   let shuttingDown: Promise<{ cut: number }> | undefined;
+  const cutNow = () => {
+    drain.begin();
+    stopListening();
+    const cut = drain.cut();
+    // The error events get a moment to leave; then every connection goes.
+    setTimeout(() => server.closeAllConnections(), cutGraceMs).unref();
+    return cut;
+  };
   return {
     server,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
@@ -88,6 +110,7 @@ export async function startServer({
       stopListening();
       await finish();
     },
+    cutNow,
     shutdown: () =>
       (shuttingDown ??= (async () => {
         drain.begin();
@@ -105,9 +128,9 @@ export async function startServer({
           cut = drain.cut();
           logger.warn('Drain deadline reached: cutting the requests still running', { cut, deadline_ms: config.shutdownDrainMs });
           await Promise.race([drain.idle(), new Promise((resolve) => setTimeout(resolve, cutGraceMs))]);
-          server.closeAllConnections();
         }
-        server.closeIdleConnections();
+        // Nothing is in flight now: what is left is idle, or a request still sending its headers.
+        server.closeAllConnections();
         await finish();
         logger.info(drained ? 'Drained: every request finished' : 'Shut down after cutting requests', { cut });
         return { cut };

@@ -125,6 +125,26 @@ describe('client connections (findings 4 and 6)', () => {
     }
   });
 
+  it('lets one address hold at most MAX_CONNECTIONS_PER_IP connections, while another address is served', async () => {
+    const stack = await startStack({ config: { maxConnectionsPerIp: 4, headersTimeoutMs: 5_000 } });
+    try {
+      const held = await Promise.all(Array.from({ length: 4 }, () => openSocket(stack.url)));
+      const extra = await openSocket(stack.url);
+      expect(await closed(extra)).toBe('');
+      await waitFor(() => stack.logs.some((line) => line.includes('MAX_CONNECTIONS_PER_IP')), 3_000);
+      // Another loopback address is another client.
+      const other = await new Promise<Socket>((resolve, reject) => {
+        const socket = connect({ ...address(stack.url), localAddress: '127.0.0.2' }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+      other.write('GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(await closed(other)).toMatch(/^HTTP\/1\.1 200 /);
+      for (const socket of held) socket.destroy();
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('refuses connections beyond MAX_CONNECTIONS and logs the drops, while the others are served', async () => {
     const stack = await startStack({ config: { maxConnections: 5, headersTimeoutMs: 5_000 } });
     try {

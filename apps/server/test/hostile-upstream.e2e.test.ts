@@ -1,3 +1,4 @@
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   commentsOnly,
@@ -190,6 +191,106 @@ function dataLinesForever(): StreamScript {
     *chunks() {
       const piece = 'data: {"output":{"choices":[]}}\n'.repeat(2048);
       for (;;) yield piece;
+    },
+  };
+}
+
+describe('attack pass: waits and buffers that were still open', () => {
+  it('answers 502 when DashScope switches protocols instead of answering (Node drops the request silently)', async () => {
+    const upstream = createNetServer((socket) => {
+      socket.once('data', () => socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n'));
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    const stack = await startStack({ config: { dashscopeBaseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` } });
+    try {
+      const response = await postChat(stack.url, chatBody());
+      expect(response.status).toBe(502);
+      expect((await errorOf(response)).code).toBe('bad_upstream_response');
+    } finally {
+      await stack.close();
+      upstream.close();
+    }
+  });
+
+  it('times out a stream request answered with a 200 that is not a stream and then stalls', async () => {
+    const stack = await startStack({ config: { upstreamIdleTimeoutMs: 300 } });
+    try {
+      stack.fake.enqueue(stallAfter('{"output":', { 'content-type': 'application/json' }));
+      const started = performance.now();
+      const response = await postChat(stack.url, chatBody({ stream: true }));
+      expect(response.status).toBe(504);
+      expect((await errorOf(response)).code).toBe('upstream_timeout');
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('bounds a JSON answer trickled a byte at a time by one total deadline', async () => {
+    const stack = await startStack({ config: { upstreamIdleTimeoutMs: 400 } });
+    try {
+      stack.fake.enqueue({
+        type: 'stream',
+        headers: { 'content-type': 'application/json' },
+        async *chunks(signal) {
+          while (!signal.aborted) {
+            yield ' ';
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        },
+      });
+      const started = performance.now();
+      const response = await postChat(stack.url, chatBody());
+      expect(response.status).toBe(504);
+      expect(performance.now() - started).toBeLessThan(3_000);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('counts the text of events that never end against the shared memory budget', async () => {
+    const stack = await startStack({ config: { bufferMemoryLimitBytes: 3 * mb, bodyLimitBytes: mb, upstreamIdleTimeoutMs: 2_000 } });
+    try {
+      for (let index = 0; index < 6; index++) stack.fake.enqueue(stallAfter(`data:{"output":"${'x'.repeat(400_000)}`));
+      const answers = await Promise.all(Array.from({ length: 6 }, () => postChat(stack.url, chatBody({ stream: true }))));
+      const codes = await Promise.all(answers.map(async (response) => (await errorOf(response)).code));
+      expect(codes).toContain('server_busy');
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('drops a DashScope request id that would break a header or a log line, and answers normally', async () => {
+    const stack = await startStack();
+    try {
+      const body = JSON.stringify({
+        output: { choices: [{ finish_reason: 'stop', message: { role: 'assistant', content: 'hi' } }] },
+        usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+        request_id: 'abc\r\nSet-Cookie: x=1\nFORGED LINE',
+      });
+      stack.fake.enqueue({ type: 'raw', status: 200, headers: { 'content-type': 'application/json' }, body });
+      const response = await postChat(stack.url, chatBody());
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-dashscope-request-id')).toBeNull();
+      expect(response.headers.get('set-cookie')).toBeNull();
+      await response.json();
+      await waitFor(() => stack.logs.some((line) => line.includes('Request completed')));
+      expect(stack.logs.join('')).not.toContain('\nFORGED LINE');
+      expect((await fetch(`${stack.url}/health`)).status).toBe(200);
+    } finally {
+      await stack.close();
+    }
+  });
+});
+
+/** Headers, then `text`, then nothing until the gateway hangs up. */
+function stallAfter(text: string, headers: Record<string, string> = {}): StreamScript {
+  return {
+    type: 'stream',
+    headers,
+    async *chunks(signal) {
+      yield text;
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
     },
   };
 }

@@ -1,8 +1,10 @@
 // Finding 2 and 5 of issue 6, as a hostile client plays them against a real server: bodies bounded in
-// size, in time and together (the memory budget), and chat bodies capped in messages and text before
-// any schema walks them. Each refusal fails only its own request; the server keeps answering.
+// size, in time and together (the memory budget), in shape (nesting, before JSON.parse builds it), and
+// chat bodies capped in messages and text before any schema walks them. Each refusal fails only its own
+// request; the server keeps answering.
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { createLogger, createMemoryBudget, createOpenAIRouter, type MemoryBudget, type OpenAIRouterOptions } from '@gw/express-middleware';
@@ -68,20 +70,25 @@ function slowPost({
   piece,
   pieceBytes,
   intervalMs,
+  headers = {},
 }: {
   port: number;
   length: number;
   piece: (offset: number, size: number) => Buffer | string;
   pieceBytes: number;
   intervalMs: number;
+  headers?: Record<string, string>;
 }): Promise<SlowPost> {
   const started = Date.now();
   const socket = net.connect(port, '127.0.0.1');
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  const extraHeaders = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.write(
     'POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer sk-not-a-real-key\r\n' +
-      `content-type: application/json\r\ncontent-length: ${length}\r\n\r\n`,
+      `content-type: application/json\r\ncontent-length: ${length}\r\n${extraHeaders}\r\n`,
   );
   let answered = false;
   let sent = 0;
@@ -193,7 +200,8 @@ describe('a crowd of made-up keys sending ~10 MB bodies slowly', () => {
 
     const busy = answers.filter((answer) => answer.status === 503);
     const read = answers.filter((answer) => answer.status !== 503);
-    // 32 MB holds three 10 MB bodies at a time; the crowd arrives at once, so nearly all are refused.
+    // Bodies reserve what has arrived: once the crowd's first few MB fill the 32 MB, each chunk that finds
+    // no room ends its body with a 503, until the few left standing fit (three 10 MB bodies at a time).
     expect(busy.length).toBeGreaterThanOrEqual(connections - 6);
     for (const answer of busy) {
       expectOpenAIError(answer, 503, 'server_busy');
@@ -205,8 +213,9 @@ describe('a crowd of made-up keys sending ~10 MB bodies slowly', () => {
     for (const answer of read) expectOpenAIError(answer, 400, 'string_above_max_length');
     expect(gateway.fake.requests).toHaveLength(0);
 
-    // Three bodies at a time took about 170 MB at the peak (raw chunks, their concatenation, the decoded
-    // text, the parsed string); without the budget, the same crowd took about 1.9 GB.
+    // About 230 MB at the peak, test client included (the 32 MB of bodies in flight as decoded text, the
+    // joined text and parsed string of the few read whole, socket buffers); without the budget, the same
+    // crowd took about 1.9 GB.
     const growthMb = (rssPeak - rssBefore) / MB;
     expect(growthMb).toBeLessThan(400);
 
@@ -270,16 +279,33 @@ describe('a body that trickles in', () => {
 });
 
 describe('a body of 340,000 empty messages (finding 5)', () => {
+  const body = `{"model":"qwen-turbo","messages":[${Array.from({ length: 340_000 }, () => '{}').join(',')}]}`;
   let gateway: Gateway;
   beforeAll(async () => {
-    gateway = await startGateway({ budgetBytes: 32 * MB });
+    // 340,000 objects are over the default maxJsonContainers (checked before parsing); raised here so
+    // the body is parsed and meets the message cap.
+    gateway = await startGateway({ budgetBytes: 32 * MB, maxJsonContainers: 1_000_000 });
   });
   afterAll(async () => {
     await gateway.close();
   });
 
+  it('with the default limits, gets 400 json_too_complex before it is parsed', async () => {
+    const strict = await startGateway({ budgetBytes: 32 * MB });
+    try {
+      const response = await fetch(`${strict.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-not-a-real-key', 'content-type': 'application/json' },
+        body,
+      });
+      expectOpenAIError({ status: response.status, body: (await response.json()) as unknown }, 400, 'json_too_complex');
+      expect(strict.fake.requests).toHaveLength(0);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it('gets OpenAI’s 400 naming messages, and nothing reaches DashScope', async () => {
-    const body = `{"model":"qwen-turbo","messages":[${Array.from({ length: 340_000 }, () => '{}').join(',')}]}`;
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
       method: 'POST',
       headers: { authorization: 'Bearer sk-not-a-real-key', 'content-type': 'application/json' },
@@ -314,6 +340,184 @@ describe('a body of 340,000 empty messages (finding 5)', () => {
       expect(((await refused.json()) as { error: { param: string } }).error.param).toBe('messages');
     } finally {
       await small.close();
+    }
+  });
+});
+
+describe('connections that send headers and then nothing (attack finding 1)', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ bodyLimit: '10mb', budgetBytes: 256 * MB });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('hold none of the memory budget: 25 chunked and one announcing 6 MB, and a normal request still gets 200', async () => {
+    // Reserved by what they announce (the limit when chunked), these 26 would take all of the 256 MB.
+    const idle = Array.from({ length: 26 }, (_, index) => {
+      const socket = net.connect(gateway.port, '127.0.0.1');
+      socket.on('error', () => {});
+      const framing = index === 25 ? `content-length: ${6 * MB}` : 'transfer-encoding: chunked';
+      socket.write(
+        `POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer sk-not-a-real-key\r\ncontent-type: application/json\r\n${framing}\r\n\r\n`,
+      );
+      return socket;
+    });
+    try {
+      await Promise.all(idle.map((socket) => new Promise((resolve) => socket.once('ready', resolve))));
+      // The idle requests are with the router (auth passed, body being read) before the normal one comes.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(gateway.budget.inUse()).toBe(0);
+      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer sk-test-key', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'qwen-turbo', messages: [{ role: 'user', content: 'am I locked out?' }] }),
+      });
+      expect(response.status).toBe(200);
+      await response.text();
+    } finally {
+      for (const socket of idle) socket.destroy();
+    }
+  });
+});
+
+describe('deeply nested JSON and floods of containers (attack finding 2)', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ bodyLimit: '10mb', budgetBytes: 256 * MB });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  /** `{"response_format":{"type":"text","x":[[[…]]]}}`, 10 MB, as JSON.parse would take it (~300 MB of heap). */
+  function nestedBody(length: number): Buffer {
+    const head = '{"response_format":{"type":"text","x":';
+    const depth = Math.floor((length - head.length - 2) / 2);
+    return Buffer.from(`${head}${'['.repeat(depth)}${']'.repeat(depth)}}}`);
+  }
+
+  it('20 bodies of 10 MB nested arrays at once: each gets 400 json_too_complex, RSS stays flat, /health stays fast', async () => {
+    const body = nestedBody(10 * MB);
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    }, 10);
+    const crowd = Promise.all(
+      Array.from({ length: 20 }, () =>
+        slowPost({
+          port: gateway.port,
+          length: body.length,
+          piece: (offset, size) => body.subarray(offset, offset + size),
+          pieceBytes: 1 * MB,
+          intervalMs: 0,
+        }),
+      ),
+    );
+    const [answers, health] = await Promise.all([crowd, pollHealth(gateway.url, crowd)]);
+    clearInterval(sampler);
+    for (const answer of answers) answer.socket.destroy();
+    for (const answer of answers) {
+      expectOpenAIError(answer, 400, 'json_too_complex');
+      expect(answer.body).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining('64 levels') } });
+      expect(answer.headers.connection).toBe('close');
+    }
+    // Parsed, each body took about 300 MB of heap, and 24 at once crashed the process.
+    expect((rssPeak - rssBefore) / MB).toBeLessThan(100);
+    for (const check of health) expect(check.status).toBe(200);
+    expect(Math.max(0, ...health.map((check) => check.ms))).toBeLessThan(1000);
+    expect(gateway.fake.requests).toHaveLength(0);
+  }, 60_000);
+
+  it('the same nesting gzipped (10 KB on the wire) and a 10 MB flood of empty arrays get 400 json_too_complex', async () => {
+    const bomb = gzipSync(nestedBody(10 * MB));
+    expect(bomb.length).toBeLessThan(20 * 1024);
+    const gzipped = await slowPost({
+      port: gateway.port,
+      length: bomb.length,
+      piece: (offset, size) => bomb.subarray(offset, offset + size),
+      pieceBytes: bomb.length,
+      intervalMs: 0,
+      headers: { 'content-encoding': 'gzip' },
+    });
+    gzipped.socket.destroy();
+    expectOpenAIError(gzipped, 400, 'json_too_complex');
+
+    const flood = Buffer.from(`{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}],"x":[${'[],'.repeat(3_000_000)}[]]}`);
+    const flooded = await slowPost({
+      port: gateway.port,
+      length: flood.length,
+      piece: (offset, size) => flood.subarray(offset, offset + size),
+      pieceBytes: 1 * MB,
+      intervalMs: 0,
+    });
+    flooded.socket.destroy();
+    expectOpenAIError(flooded, 400, 'json_too_complex');
+    expect(flooded.body).toMatchObject({ error: { message: expect.stringContaining('more than 100000 objects and arrays') } });
+    expect(gateway.fake.requests).toHaveLength(0);
+  });
+
+  it('still serves a request carrying a JSON schema that nests 20 levels deep', async () => {
+    // The gateway does not take tools or json_schema yet; response_format keeps unknown keys, so it carries the schema.
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let level = 0; level < 20; level += 1) schema = { type: 'object', properties: { [`level${level}`]: schema } };
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-test-key', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'qwen-turbo',
+        messages: [{ role: 'user', content: 'fill in the form' }],
+        response_format: { type: 'text', json_schema: { name: 'form', schema } },
+      }),
+    });
+    expect(response.status).toBe(200);
+    await response.text();
+  });
+});
+
+describe('a chunked body Node refuses itself (attack finding 3)', () => {
+  const BROKEN_CHUNKS = {
+    'a flood of chunk extensions (Node answers 413)': `1;${'x'.repeat(20_000)}\r\n{\r\n`,
+    'a chunk size that overflows (Node answers 400)': 'FFFFFFFFFFFFFFFFFFFFFFFF\r\n{',
+  };
+
+  it.each(Object.entries(BROKEN_CHUNKS))('%s: no gateway_misconfigured and no error line', async (_name, broken) => {
+    const lines: string[] = [];
+    let reachedBody = false;
+    const gateway = await startGateway({
+      budgetBytes: 32 * MB,
+      logger: createLogger({ level: 'debug', write: (line) => void lines.push(line) }),
+      // A host middleware that waits on I/O (a Redis-backed quota, say) before the body is read: by then
+      // Node has refused the framing and destroyed the connection. All that follows it is synchronous.
+      middlewares: [
+        (_req, _res, next) => {
+          setImmediate(() => {
+            reachedBody = true;
+            next();
+          });
+        },
+      ],
+    });
+    try {
+      const socket = net.connect(gateway.port, '127.0.0.1');
+      socket.on('error', () => {});
+      let answer = '';
+      socket.on('data', (data: Buffer) => (answer += data.toString()));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(
+        'POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer sk-not-a-real-key\r\n' +
+          `content-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n${broken}`,
+      );
+      await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
+      for (let attempt = 0; attempt < 200 && !reachedBody; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reachedBody).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(lines.filter((line) => /gateway_misconfigured|jsonBody|ERROR/.test(line))).toEqual([]);
+    } finally {
+      await gateway.close();
     }
   });
 });

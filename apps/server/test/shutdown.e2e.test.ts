@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { request as httpRequest, Agent } from 'node:http';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { slowDrip, startFakeDashScope } from '@gw/fake-dashscope';
@@ -51,6 +52,37 @@ describe('graceful drain', () => {
       for (const line of completed) expect(line).toContain('Outcome: cut_at_shutdown');
       // The upstream streams were closed too (the fake notices at its next write).
       await waitFor(() => stack.fake.openResponses === 0);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('does not wait for a connection that is still sending its headers when nothing is in flight', async () => {
+    const stack = await startStack({ config: { shutdownDrainMs: 5_000 } });
+    try {
+      const { hostname, port } = new URL(stack.url);
+      const partial = connect(Number(port), hostname);
+      await new Promise((resolve) => partial.once('connect', resolve));
+      partial.write('GET /hea');
+      const started = performance.now();
+      expect(await stack.gateway.shutdown()).toEqual({ cut: 0 });
+      expect(performance.now() - started).toBeLessThan(1_000);
+      partial.destroy();
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('cuts every stream at once on a second signal, each with its error event', async () => {
+    const stack = await startStack({ config: { shutdownDrainMs: 30_000 } });
+    try {
+      stack.fake.enqueue(slowDrip({ events: 1_000, intervalMs: 30 }));
+      const stream = await postChat(stack.url, chatBody({ stream: true }));
+      void stack.gateway.shutdown();
+      expect(stack.gateway.cutNow()).toBe(1);
+      const { events, done } = parseOpenAISse(await stream.text());
+      expect(done).toBe(false);
+      expect(events.at(-1)).toMatchObject({ error: { code: 'server_shutting_down' } });
     } finally {
       await stack.close();
     }

@@ -28,7 +28,7 @@ export async function startStack({
     dashscopeBaseUrl: fake.url,
     rateLimitIpPerMinute: 0,
     rateLimitKeyPerMinute: 0,
-    maxStreamsPerKey: 0,
+    maxConcurrentPerKey: 0,
     ...overrides,
   };
   const logger = createLogger({ level: config.logLevel, format: config.logFormat, write: (line) => void logs.push(line) });

@@ -28,6 +28,9 @@ export type CallOutcome =
   | 'failed';
 
 const outcomeByCode: Readonly<Record<string, CallOutcome>> = {
+  // The gateway's own limits (a DashScope throttle, which carries its own code, is `upstream_error`).
+  rate_limit_exceeded: 'rejected',
+  too_many_concurrent_requests: 'rejected',
   server_shutting_down: 'cut_at_shutdown',
   upstream_timeout: 'timed_out',
   upstream_connect_timeout: 'timed_out',
@@ -109,7 +112,7 @@ export function createCallReport(req: Request, res: Response): CallReport {
     timeToFirstByteMs: state.firstByteAt === undefined ? undefined : milliseconds(state.firstByteAt - state.startedAt),
     clientAborted,
     keyHash: state.keyHash,
-    upstreamRequestId: state.upstreamRequestId ?? upstream?.upstreamRequestId,
+    upstreamRequestId: state.upstreamRequestId,
     upstreamErrorCode: upstream?.upstreamCode,
     bytesSent: state.bytesSent,
     eventsSent: state.eventsSent,

@@ -23,6 +23,10 @@ export interface OpenAIRouterOptions {
   bodyTimeoutMs?: number;
   /** Caps on messages per request and their total text (400 naming `messages`); default DEFAULT_REQUEST_LIMITS. */
   requestLimits?: RequestLimits;
+  /** Deepest nesting of objects and arrays in a request body, checked before parsing (400 `json_too_complex`); default 64. */
+  maxJsonDepth?: number;
+  /** Most objects and arrays in a request body, checked before parsing (400 `json_too_complex`); default 100000. */
+  maxJsonContainers?: number;
   /** Longest wait for DashScope's reply to start, in milliseconds (shorthand for `upstream.timeoutMs`). */
   upstreamTimeoutMs?: number;
   /** Largest DashScope JSON answer read, in bytes (shorthand for `upstream.maxUpstreamJsonBytes`). */
@@ -43,7 +47,7 @@ export interface OpenAIRouterOptions {
   /**
    * The host's own middlewares for calls to DashScope, run once the body is read and the call prepared
    * (`gatewayState(res).call`, so whether it streams is known) and before it leaves, e.g.
-   * `limitConcurrentStreams()`.
+   * `limitConcurrentCalls()`.
    */
   callMiddlewares?: readonly RequestHandler[];
   /** The call-finished hook: one report per request below the router. */
@@ -69,6 +73,8 @@ export function createOpenAIRouter({
   bodyLimit = '10mb',
   bodyTimeoutMs,
   requestLimits,
+  maxJsonDepth,
+  maxJsonContainers,
   upstreamTimeoutMs,
   maxUpstreamJsonBytes,
   upstream = {},
@@ -99,7 +105,13 @@ export function createOpenAIRouter({
     shutdownSignal,
     logger,
   });
-  const parseBody = jsonBody({ limit: bodyLimit, timeoutMs: bodyTimeoutMs, budget: memoryBudget });
+  const parseBody = jsonBody({
+    limit: bodyLimit,
+    timeoutMs: bodyTimeoutMs,
+    budget: memoryBudget,
+    maxDepth: maxJsonDepth,
+    maxContainers: maxJsonContainers,
+  });
 
   if (onCallFinished !== undefined) router.use(reportCalls({ onCallFinished, logger }));
   for (const endpoint of endpoints) {

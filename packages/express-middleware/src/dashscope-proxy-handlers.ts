@@ -17,7 +17,7 @@ import {
 import { createUpstreamAgent, isUpstreamAgent, type UpstreamAgent, type UpstreamAgentOptions } from './create-upstream-agent.js';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { FORWARDED_REQUEST_HEADERS } from './forwarded-request-headers.js';
-import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
+import { gatewayMisconfigured, gatewayState, noteUpstreamRequestId } from './gateway-state.js';
 import { holdResponseOpen } from './hold-response-open.js';
 import { createLogger, type LogFields, type Logger } from './logger.js';
 import { rewriteJsonResponse } from './rewrite-json-response.js';
@@ -206,7 +206,16 @@ export function createDashScopeProxyHandlers({
       upstreamResponse = response;
       clearTimeout(firstByteTimer);
     });
-    proxyRequest.once('close', () => clearTimeout(firstByteTimer));
+    proxyRequest.once('close', () => {
+      clearTimeout(firstByteTimer);
+      // Closed with neither an answer nor an error (Node drops a 101 Switching Protocols so): the client
+      // must still get one.
+      if (upstreamResponse === undefined && !res.headersSent && !res.destroyed) {
+        const failure = badUpstreamResponse('the connection closed without an answer.');
+        logger.error('Upstream request failed', failureFields(res, failure, failure));
+        sendOpenAIError(res, failure);
+      }
+    });
     res.once('close', () => shutdownSignal?.removeEventListener('abort', onShutdown));
     state.upstreamSent = true;
     proxyRequest.write(body);
@@ -218,6 +227,10 @@ export function createDashScopeProxyHandlers({
     const release = holdResponseOpen(res);
     try {
       await respond(upstreamResponse, res);
+      // A stream that failed after its 200 went out as an error event; the operator hears of it here.
+      const failed = state.error;
+      if (isGatewayError(failed) && failed.status >= 500 && failed.code !== 'server_shutting_down')
+        logger.error('Upstream stream failed', failureFields(res, failed, failed));
     } catch (error) {
       const failure = isGatewayError(error)
         ? error
@@ -237,16 +250,10 @@ export function createDashScopeProxyHandlers({
     const call = state.call!;
     const status = upstreamResponse.statusCode ?? 502;
     const contentType = upstreamResponse.headers['content-type'];
-    const upstreamRequestId = header(upstreamResponse, 'x-request-id');
-    if (upstreamRequestId !== undefined && upstreamRequestId !== '') state.upstreamRequestId = upstreamRequestId;
+    noteUpstreamRequestId(res, header(upstreamResponse, 'x-request-id'));
     if (state.upstreamRequestId !== undefined && !res.headersSent) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
-    if (call.kind !== 'sse' || status !== 200) {
-      // Silence inside a JSON or error body: the socket's own idle timer is enough (no comments there).
-      upstreamResponse.setTimeout(idleTimeoutMs, () => {
-        state.upstreamTimedOut = true;
-        upstreamResponse.destroy(upstreamTimeout());
-      });
-    }
+    const streamed = call.kind === 'sse' && status === 200 && contentType?.includes('text/event-stream') === true;
+    if (!streamed) boundBodyRead(upstreamResponse, res);
     // An error body is read in part when it is large: its start is what names the error.
     const readErrorText = () => readBodyText(decodeUpstreamBody(upstreamResponse), { limit: maxUpstreamErrorBytes });
     if (status !== 200) {
@@ -256,7 +263,7 @@ export function createDashScopeProxyHandlers({
         text: await readErrorText(),
         retryAfter: header(upstreamResponse, 'retry-after'),
       });
-      if (failure.upstreamRequestId !== undefined) state.upstreamRequestId ??= failure.upstreamRequestId;
+      noteUpstreamRequestId(res, failure.upstreamRequestId);
       throw failure;
     }
     if (call.kind === 'sse') {
@@ -265,7 +272,7 @@ export function createDashScopeProxyHandlers({
         const failure = parseDashScopeErrorResponse({ status: 502, contentType, text: await readErrorText() });
         throw failure.code === null ? badUpstreamResponse('a stream was asked for, and the answer is not an event stream.') : failure;
       }
-      await rewriteSseResponse({ upstreamResponse, res, call, limits: sseLimits, signal: shutdownSignal });
+      await rewriteSseResponse({ upstreamResponse, res, call, limits: sseLimits, signal: shutdownSignal, budget: memoryBudget });
       return;
     }
     const releases: Array<() => void> = [];
@@ -277,11 +284,31 @@ export function createDashScopeProxyHandlers({
             if (release === undefined) throw serverBusy('the memory for buffered answers is in use.');
             releases.push(release);
           };
+    // Held until the client has the answer: until then it sits in the socket's buffers.
+    const releaseAll = () => releases.forEach((release) => release());
+    res.once('close', releaseAll);
     try {
       await rewriteJsonResponse({ upstreamResponse, res, call, limits: { maxBytes: maxUpstreamJsonBytes, reserve, sendTimeoutMs } });
-    } finally {
-      for (const release of releases) release();
+    } catch (error) {
+      releaseAll();
+      throw error;
     }
+  }
+
+  /**
+   * A JSON or error body is read whole: silence inside it (no comments there) is bounded by the
+   * socket's idle timer, and a trickle that keeps resetting it by one total deadline.
+   */
+  function boundBodyRead(upstreamResponse: IncomingMessage, res: Response): void {
+    const state = gatewayState(res);
+    const fail = () => {
+      state.upstreamTimedOut = true;
+      upstreamResponse.destroy(upstreamTimeout());
+    };
+    upstreamResponse.setTimeout(idleTimeoutMs, fail);
+    const deadline = setTimeout(fail, idleTimeoutMs);
+    deadline.unref();
+    upstreamResponse.once('close', () => clearTimeout(deadline));
   }
 
   function error(failure: Error, _req: IncomingMessage, res: ServerResponse | Socket): void {
@@ -313,7 +340,7 @@ export function createDashScopeProxyHandlers({
       key_hash: state.keyHash,
       status: failure.status,
       code: failure.code ?? undefined,
-      dashscope_request_id: state.upstreamRequestId ?? failure.upstreamRequestId,
+      dashscope_request_id: state.upstreamRequestId,
       cause: describeCause(cause === failure ? failure.cause : cause) ?? (cause === failure ? undefined : failure.message),
     };
   }

@@ -63,6 +63,22 @@ export function gatewayState(res: Response): GatewayRequestState {
   return state;
 }
 
+/** What a request id may look like: short, and safe in headers and logs (no spaces, quotes or newlines). */
+const saneRequestId = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
+
+export function isSaneRequestId(value: unknown): value is string {
+  return typeof value === 'string' && saneRequestId.test(value);
+}
+
+/**
+ * Keeps DashScope's request id for this call, the first one seen (its header before its body), and only
+ * when it is sane: it goes into a response header, where a newline would throw, and into the logs.
+ */
+export function noteUpstreamRequestId(res: Response, value: unknown): void {
+  const state = gatewayState(res);
+  if (state.upstreamRequestId === undefined && isSaneRequestId(value)) state.upstreamRequestId = value;
+}
+
 /** Records when the answer's first byte leaves, for the call report's time to first byte. */
 export function markFirstByte(res: Response): void {
   const state = gatewayState(res);

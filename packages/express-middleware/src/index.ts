@@ -24,20 +24,17 @@ export { openAIErrorHandler, type OpenAIErrorHandlerOptions } from './openai-err
 export { openAINotFound } from './not-found.js';
 export { sendOpenAIError } from './send-openai-error.js';
 
-// Rate limits for a public service: per client IP, per key, and concurrent streams per key.
+// Rate limits for a public service: per client IP, per key, and DashScope calls in flight per key.
 export { rateLimitByIp, type RateLimitByIpOptions } from './rate-limit-by-ip.js';
 export { rateLimitByKey, type RateLimitByKeyOptions } from './rate-limit-by-key.js';
-export {
-  rateLimitRequests,
-  type RateLimitRequestsOptions,
-  type RequestLimiterOptions,
-  type RateLimitRedisClient,
-} from './rate-limit-requests.js';
-export { limitConcurrentStreams, type LimitConcurrentStreamsOptions } from './limit-concurrent-streams.js';
-export { createMemoryStreamSlots, type StreamSlot, type StreamSlots } from './stream-slots.js';
-export { createRedisStreamSlots, type RedisStreamSlotsClient, type RedisStreamSlotsOptions } from './redis-stream-slots.js';
+export { rateLimitRequests, type RateLimitRequestsOptions } from './rate-limit-requests.js';
+export type { RequestLimiterOptions, RateLimitRedisClient } from './create-request-limiter.js';
+export { limitConcurrentCalls, type LimitConcurrentCallsOptions } from './limit-concurrent-calls.js';
+export { createMemoryCallSlots, type CallSlot, type CallSlots } from './call-slots.js';
+export { createRedisCallSlots, type RedisCallSlotsClient, type RedisCallSlotsOptions } from './redis-call-slots.js';
+export { createRedisCircuit, type RedisCircuit, type RedisCircuitClient, type RedisCircuitOptions } from './redis-circuit.js';
 export { RATE_LIMIT_HEADERS, formatOpenAIDuration } from './rate-limit-headers.js';
-export { requestRateLimitExceeded, tooManyConcurrentStreams } from './rate-limit-errors.js';
+export { requestRateLimitExceeded, tooManyConcurrentRequests } from './rate-limit-errors.js';
 
 // Observing requests.
 export { requestLogger, type RequestLoggerOptions } from './request-logger.js';

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, createGzip, deflateSync, gzipSync, zstdCompressSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import request from 'supertest';
@@ -9,6 +9,7 @@ import { jsonBody, type JsonBodyOptions } from './json-body.js';
 import { createLogger } from './logger.js';
 import { createMemoryBudget, type MemoryBudget } from './memory-budget.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
+import { rewriteChatRequest } from './rewrite-chat-request.js';
 
 /** A tiny app: optional host body parser, jsonBody, a route echoing the parsed body, the error handler. */
 function createTestApp({ hostParser, limit = 100 }: { hostParser?: RequestHandler; limit?: number | string } = {}): Express {
@@ -191,15 +192,15 @@ describe('jsonBody bounds the bodies it reads', () => {
     await waitFor(() => budget.inUse() === 0);
   });
 
-  it('reserves the Content-Length, or the whole limit when the length is unknown, until the response closes', async () => {
+  it('reserves the bytes that arrive, not the length a header announces, until the response closes', async () => {
     const budget = budgetOf(1000);
     const port = await listen({ limit: 100, budget });
     const known = openRawRequest(port, { 'content-length': '7' });
     known.socket.write('{"a"');
-    await waitFor(() => budget.inUse() === 7);
+    await waitFor(() => budget.inUse() === 4);
     const chunked = openRawRequest(port, { 'transfer-encoding': 'chunked' });
     chunked.socket.write(chunk('{"b"'));
-    await waitFor(() => budget.inUse() === 107);
+    await waitFor(() => budget.inUse() === 8);
     known.socket.write(':1}');
     chunked.socket.write(chunk(':2}') + '0\r\n\r\n');
     expect(parseJson(await known.response)).toEqual({ body: { a: 1 } });
@@ -209,23 +210,42 @@ describe('jsonBody bounds the bodies it reads', () => {
     chunked.socket.destroy();
   });
 
-  it('answers 503 server_busy with Retry-After when the budget is full, without reading the body, and serves again once it frees', async () => {
+  it('lets connections that send headers and then nothing hold none of the budget, so other bodies are still read', async () => {
+    // Each announces the whole limit or close to it; reserved up front, they would fill the budget 20 times over.
+    const budget = budgetOf(150);
+    const port = await listen({ limit: 100, budget });
+    const idle = Array.from({ length: 20 }, (_, index) =>
+      openRawRequest(port, index % 2 === 0 ? { 'transfer-encoding': 'chunked' } : { 'content-length': '100' }),
+    );
+    await Promise.all(idle.map((client) => new Promise((resolve) => client.socket.once('ready', resolve))));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(budget.inUse()).toBe(0);
+    const served = await request(`http://127.0.0.1:${port}`).post('/echo').set('Content-Type', 'application/json').send('{"a":1}');
+    expect(served.status).toBe(200);
+    expect(served.body).toEqual({ body: { a: 1 } });
+    for (const client of idle) client.socket.destroy();
+  });
+
+  it('answers 503 server_busy with Retry-After when arriving bytes find the budget full, and serves again once it frees', async () => {
     const budget = budgetOf(150);
     const port = await listen({ limit: 100, budget });
     const body = JSON.stringify({ t: 'x'.repeat(100 - 8) });
     const holder = openRawRequest(port, { 'content-length': String(body.length) });
-    holder.socket.write(body.slice(0, 10));
-    await waitFor(() => budget.inUse() === 100);
+    holder.socket.write(body.slice(0, 99));
+    await waitFor(() => budget.inUse() === 99);
 
     const refused = openRawRequest(port, { 'content-length': String(body.length) });
+    refused.socket.write(body.slice(0, 40));
+    await waitFor(() => budget.inUse() === 139);
+    refused.socket.write(body.slice(40, 60));
     const busy = await refused.response;
     expectRawOpenAIError(busy, 503, 'server_busy');
     expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(busy.headers.connection).toBe('close');
     await refused.closed;
-    expect(budget.inUse()).toBe(100);
+    await waitFor(() => budget.inUse() === 99);
 
-    holder.socket.write(body.slice(10));
+    holder.socket.write(body.slice(99));
     expect((await holder.response).status).toBe(200);
     await waitFor(() => budget.inUse() === 0);
     const served = await request(`http://127.0.0.1:${port}`).post('/echo').set('Content-Type', 'application/json').send(body);
@@ -233,20 +253,48 @@ describe('jsonBody bounds the bodies it reads', () => {
     holder.socket.destroy();
   });
 
+  it('reserves a compressed body by its decompressed bytes', async () => {
+    const budget = budgetOf(1000);
+    const port = await listen({ limit: 500, budget });
+    const gzip = createGzip();
+    const compressed: Buffer[] = [];
+    gzip.on('data', (data: Buffer) => compressed.push(data));
+    const head = `{"t":"${'x'.repeat(300)}`;
+    gzip.write(head);
+    await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+    const client = openRawRequest(port, { 'transfer-encoding': 'chunked', 'content-encoding': 'gzip' });
+    const first = Buffer.concat(compressed.splice(0));
+    expect(first.length).toBeLessThan(100);
+    client.socket.write(`${first.length.toString(16)}\r\n`);
+    client.socket.write(first);
+    client.socket.write('\r\n');
+    await waitFor(() => budget.inUse() === head.length);
+    gzip.end('"}');
+    await new Promise((resolve) => gzip.once('end', resolve));
+    const rest = Buffer.concat(compressed);
+    client.socket.write(`${rest.length.toString(16)}\r\n`);
+    client.socket.write(rest);
+    client.socket.write('\r\n0\r\n\r\n');
+    expect(parseJson(await client.response)).toEqual({ body: { t: 'x'.repeat(300) } });
+    await waitFor(() => budget.inUse() === 0);
+    client.socket.destroy();
+  });
+
   it('keeps reading what a refused client still sends, so a reset cannot wipe the answer before it is read', async () => {
     const budget = budgetOf(150);
     const port = await listen({ limit: 100, budget });
     const holder = openRawRequest(port, { 'content-length': '100' });
-    holder.socket.write('{');
-    await waitFor(() => budget.inUse() === 100);
+    holder.socket.write('{' + ' '.repeat(98));
+    await waitFor(() => budget.inUse() === 99);
 
     const refused = openRawRequest(port, { 'content-length': '100' }, { allowHalfOpen: true });
+    refused.socket.write(' '.repeat(60));
     expectRawOpenAIError(await refused.response, 503, 'server_busy');
     // The server half-closed (RFC 9112 §9.6): it sent its FIN and still takes the rest of the body.
     await new Promise((resolve) => refused.socket.once('end', resolve));
     let failure: unknown;
     refused.socket.on('error', (error) => (failure = error));
-    for (let piece = 0; piece < 10; piece += 1) {
+    for (let piece = 0; piece < 4; piece += 1) {
       refused.socket.write('x'.repeat(9));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -278,7 +326,7 @@ describe('jsonBody bounds the bodies it reads', () => {
     const port = await listen({ limit: 100, budget });
     const client = openRawRequest(port, { 'content-length': '80' });
     client.socket.write('{"a":');
-    await waitFor(() => budget.inUse() === 80);
+    await waitFor(() => budget.inUse() === 5);
     client.socket.destroy();
     await waitFor(() => budget.inUse() === 0);
   });
@@ -289,6 +337,241 @@ describe('jsonBody bounds the bodies it reads', () => {
     expect(() => jsonBody({ timeoutMs: 0 })).toThrow(TypeError);
     expect(() => jsonBody({ limit: '2kb', budget: budgetOf(1024) })).toThrow(TypeError);
     expect(() => jsonBody({ limit: '1.5kb', budget: budgetOf(1536) })).not.toThrow();
+    expect(() => jsonBody({ maxDepth: 0 })).toThrow(TypeError);
+    expect(() => jsonBody({ maxContainers: 1.5 })).toThrow(TypeError);
+  });
+
+  it('refuses a deeply nested body with 400 json_too_complex as soon as the nesting arrives, not at its end', async () => {
+    const port = await listen({ limit: 1_000_000, maxDepth: 64 });
+    const client = openRawRequest(port, { 'content-length': '1000000' });
+    client.socket.write(`{"response_format":{"type":"text","x":${'['.repeat(200)}`);
+    const response = await client.response;
+    expectRawOpenAIError(response, 400, 'json_too_complex');
+    expect(response.body).toMatchObject({ error: { type: 'invalid_request_error', message: expect.stringContaining('64 levels') } });
+    expect(response.headers.connection).toBe('close');
+    await client.closed;
+  });
+
+  it('counts the nesting of a compressed body as it decompresses (10 MB of brackets, 10 KB on the wire)', async () => {
+    const budget = budgetOf(20 * 1024 * 1024);
+    const port = await listen({ limit: '10mb', budget });
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"x":'), Buffer.alloc(10 * 1024 * 1024 - 10, '[')]));
+    expect(bomb.length).toBeLessThan(20_000);
+    const client = openRawRequest(port, { 'content-length': String(bomb.length), 'content-encoding': 'gzip' });
+    client.socket.write(bomb);
+    expectRawOpenAIError(await client.response, 400, 'json_too_complex');
+    await client.closed;
+    await waitFor(() => budget.inUse() === 0);
+  });
+});
+
+describe('jsonBody bounds the shape of the JSON before parsing it', () => {
+  const app = createTestApp({ limit: '10mb' });
+  const post = (body: string) => request(app).post('/echo').set('Content-Type', 'application/json').send(body);
+
+  it('refuses nesting deeper than maxDepth (default 64), naming the limit', async () => {
+    const deep = await post(`{"messages":${'['.repeat(65)}${']'.repeat(65)}}`);
+    expectOpenAIError(deep, 400, { type: 'invalid_request_error', code: 'json_too_complex' });
+    expect(deep.body.error.message).toMatch(/deeper than 64 levels/);
+    const objects = await post(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`);
+    expectOpenAIError(objects, 400, { code: 'json_too_complex' });
+    const fits = await post(`${'{"a":'.repeat(64)}1${'}'.repeat(64)}`);
+    expect(fits.status).toBe(200);
+  });
+
+  it('refuses more than maxContainers objects and arrays (default 100000), naming the limit', async () => {
+    const flood = await post(`[${Array.from({ length: 100_001 }, () => '[]').join(',')}]`);
+    expectOpenAIError(flood, 400, { code: 'json_too_complex' });
+    expect(flood.body.error.message).toMatch(/more than 100000 objects and arrays/);
+    const fits = await post(`[${Array.from({ length: 99_999 }, () => '{}').join(',')}]`);
+    expect(fits.status).toBe(200);
+  });
+
+  it('does not count brackets inside strings, nor quotes that are escaped', async () => {
+    const small = createTestApp({ limit: '1mb' });
+    const text = `a\\"[[[${'['.repeat(1000)}\\\\`;
+    const body = JSON.stringify({ a: [text, { b: text }] });
+    const strict = express();
+    strict.post('/echo', jsonBody({ maxDepth: 3, maxContainers: 3 }), (req: Request, res: Response) => {
+      res.json({ body: req.body as unknown });
+    });
+    strict.use(openAIErrorHandler({ logger: createLogger({ level: 'silent' }) }));
+    const response = await request(strict).post('/echo').set('Content-Type', 'application/json').send(body);
+    expect(response.status).toBe(200);
+    expect(response.body.body).toEqual({ a: [text, { b: text }] });
+    expect((await request(small).post('/echo').send(body)).status).toBe(200);
+    const fourDeep = await request(strict).post('/echo').set('Content-Type', 'application/json').send('{"a":[{"b":[]}]}');
+    expectOpenAIError(fourDeep, 400, { code: 'json_too_complex' });
+  });
+
+  it('still reads ordinary requests: a tool whose JSON schema nests 20 levels', async () => {
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let level = 0; level < 20; level += 1) schema = { type: 'object', properties: { [`level${level}`]: schema } };
+    const body = {
+      model: 'qwen-plus',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'fill the form [[{{' }] }],
+      tools: [{ type: 'function', function: { name: 'fill_form', parameters: schema } }],
+    };
+    const response = await post(JSON.stringify(body));
+    expect(response.status).toBe(200);
+    expect(response.body.body).toEqual(body);
+  });
+
+  it('checks text a host app read before it the same way', async () => {
+    const hosted = createTestApp({ hostParser: express.text({ type: '*/*', limit: '1mb' }) });
+    const deep = await request(hosted).post('/echo').set('Content-Type', 'application/json').send('['.repeat(100));
+    expectOpenAIError(deep, 400, { code: 'json_too_complex' });
+    const raw = createTestApp({ hostParser: express.raw({ type: '*/*', limit: '1mb' }) });
+    const flood = await request(raw)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .send(`[${'{},'.repeat(100_001)}{}]`);
+    expectOpenAIError(flood, 400, { code: 'json_too_complex' });
+  });
+});
+
+describe('jsonBody reads what body-parser read', () => {
+  const app = createTestApp({ limit: '1kb' });
+
+  it('takes any JSON value, and an empty body as {}', async () => {
+    for (const [text, value] of [
+      ['"text"', 'text'],
+      ['42', 42],
+      ['null', null],
+      ['', {}],
+    ] as const) {
+      const response = await request(app)
+        .post('/echo')
+        .set('Content-Type', 'application/json')
+        .set('Content-Length', String(text.length))
+        .send(text);
+      expect(response.status).toBe(200);
+      expect(response.body.body).toEqual(value);
+    }
+  });
+
+  // superagent serialises a Buffer sent as application/json; sent as octet-stream, its bytes go as they are.
+  const postBytes = (headers: Record<string, string>, bytes: Buffer) =>
+    request(app)
+      .post('/echo')
+      .set({ 'Content-Type': 'application/octet-stream', ...headers })
+      .send(bytes);
+
+  it('decompresses gzip, deflate, br and zstd, and drops a UTF-8 byte order mark', async () => {
+    const json = Buffer.from('\uFEFF{"a":"ü"}');
+    for (const [encoding, bytes] of [
+      ['gzip', gzipSync(json)],
+      ['deflate', deflateSync(json)],
+      ['br', brotliCompressSync(json)],
+      ['zstd', zstdCompressSync(json)],
+      ['identity', json],
+    ] as const) {
+      const response = await postBytes({ 'Content-Encoding': encoding }, bytes);
+      expect([encoding, response.status, response.body.body]).toEqual([encoding, 200, { a: 'ü' }]);
+    }
+  });
+
+  it('decodes UTF-16 when the charset says so', async () => {
+    const response = await postBytes({ 'Content-Type': 'text/plain; charset=utf-16le' }, Buffer.from('{"a":"中文"}', 'utf16le'));
+    expect(response.status).toBe(200);
+    expect(response.body.body).toEqual({ a: '中文' });
+  });
+
+  it('answers 415 unsupported_encoding for another charset or Content-Encoding, and 400 invalid_body for corrupt gzip', async () => {
+    const latin = await request(app).post('/echo').set('Content-Type', 'application/json; charset=latin1').send('{}');
+    expectOpenAIError(latin, 415, { code: 'unsupported_encoding' });
+    const compress = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .set('Content-Encoding', 'compress')
+      .send('{}');
+    expectOpenAIError(compress, 415, { code: 'unsupported_encoding' });
+    const corrupt = await postBytes({ 'Content-Encoding': 'gzip' }, Buffer.from('{"not":"gzip"}'));
+    expectOpenAIError(corrupt, 400, { code: 'invalid_body' });
+  });
+});
+
+/**
+ * A body Node itself refused: a flood of chunk extensions (413) or a chunk size that overflows (400).
+ * Node answers and closes the connection on its own, but the request was already handed to Express.
+ */
+describe('jsonBody with a body Node refused', () => {
+  const servers: Array<{ close(): void; closeAllConnections(): void }> = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  /**
+   * `before` runs ahead of the body parser, as an async auth or rate limit does; what reaches the end is
+   * recorded. The parser is jsonBody, or a host's express.json() and rewriteChatRequest.
+   */
+  async function listen(before: RequestHandler, parse: RequestHandler[] = [jsonBody()]) {
+    const reached: string[] = [];
+    const errors: unknown[] = [];
+    const app = express();
+    app.post('/echo', before, ...parse, (_req: Request, res: Response) => {
+      reached.push('route');
+      res.json({});
+    });
+    app.use((error: unknown, _req: Request, _res: Response, next: (error: unknown) => void) => {
+      errors.push(error);
+      next(error);
+    });
+    app.use(openAIErrorHandler({ logger: createLogger({ level: 'silent' }) }));
+    const server = app.listen(0, '127.0.0.1');
+    servers.push(server);
+    await new Promise((resolve) => server.once('listening', resolve));
+    return { port: (server.address() as AddressInfo).port, reached, errors };
+  }
+
+  const BROKEN_CHUNKS = {
+    'a flood of chunk extensions': `1;${'x'.repeat(20_000)}\r\n{\r\n`,
+    'a chunk size that overflows': 'FFFFFFFFFFFFFFFFFFFFFFFF\r\n{',
+  };
+
+  it.each(Object.entries(BROKEN_CHUNKS))(
+    '%s, found when jsonBody starts: a 400 incomplete_body, never an empty body passed on',
+    async (_name, broken) => {
+      const { port, reached, errors } = await listen((_req, _res, next) => void setTimeout(next, 50));
+      const client = openRawRequest(port, { 'transfer-encoding': 'chunked' });
+      client.socket.write(broken);
+      await client.closed;
+      for (let attempt = 0; attempt < 100 && errors.length === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reached).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ status: 400, code: 'incomplete_body' })]);
+    },
+  );
+
+  it.each(Object.entries(BROKEN_CHUNKS))(
+    '%s, behind a host express.json() that passes such a request on without a body: rewriteRequest answers 400, not gateway_misconfigured',
+    async (_name, broken) => {
+      const hostParser = express.json({ type: () => true });
+      const { port, reached, errors } = await listen(
+        (_req, _res, next) => void setTimeout(next, 50),
+        [hostParser, rewriteChatRequest({ logger: createLogger({ level: 'silent' }) })],
+      );
+      const client = openRawRequest(port, { 'transfer-encoding': 'chunked' });
+      client.socket.write(broken);
+      await client.closed;
+      for (let attempt = 0; attempt < 100 && errors.length === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(reached).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ status: 400, code: 'incomplete_body' })]);
+    },
+  );
+
+  it.each(Object.entries(BROKEN_CHUNKS))('%s, arriving while jsonBody reads: a 400 incomplete_body', async (_name, broken) => {
+    const { port, reached, errors } = await listen((_req, _res, next) => next());
+    const client = openRawRequest(port, { 'transfer-encoding': 'chunked' });
+    client.socket.write(chunk('{"a":'));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.socket.write(broken);
+    await client.closed;
+    for (let attempt = 0; attempt < 100 && errors.length === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(reached).toEqual([]);
+    expect(errors).toEqual([expect.objectContaining({ status: 400, code: 'incomplete_body' })]);
   });
 });
 
@@ -334,7 +617,12 @@ function parseRawResponse(data: Buffer): RawResponse | undefined {
   );
   const body = text.slice(headEnd + 4);
   if (Buffer.byteLength(body) < Number(headers['content-length'])) return undefined;
-  return { status: Number(statusLine.split(' ')[1]), headers, body: JSON.parse(body) as unknown };
+  // Node's own answers (to framing it refuses) carry no JSON.
+  return {
+    status: Number(statusLine.split(' ')[1]),
+    headers,
+    body: headers['content-type']?.startsWith('application/json') ? (JSON.parse(body) as unknown) : body,
+  };
 }
 
 function parseJson(response: RawResponse): unknown {

@@ -1,124 +1,269 @@
+import type { Transform } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import zlib from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
-import express from 'express';
 import { GatewayError, invalidRequest, serverBusy } from '@gw/core';
+import { createJsonNestingCheck, type JsonNestingExcess, type JsonNestingLimits } from './create-json-nesting-check.js';
 import type { MemoryBudget } from './memory-budget.js';
 
 export interface JsonBodyOptions {
-  /** Largest body accepted, in bytes or as "10mb"; larger bodies get a 413. */
+  /** Largest body accepted, in bytes or as "10mb", decompressed; larger bodies get a 413. */
   limit?: number | string;
   /** The whole body must arrive within this many milliseconds, else 408 `request_timeout`; default 30000. */
   timeoutMs?: number;
   /**
-   * The in-flight bytes shared with other buffers (see createMemoryBudget). Each body reserves its
-   * Content-Length (the limit when the length is unknown or the body is compressed) before a byte is
-   * read, until its response closes; when there is no room the request gets 503 `server_busy`.
+   * The in-flight bytes shared with other buffers (see createMemoryBudget). A body reserves its bytes
+   * as they arrive (decompressed, when it is compressed), never what it announces, and holds them until
+   * its response closes; a chunk that finds no room ends the read with 503 `server_busy`.
    */
   budget?: MemoryBudget;
+  /** Deepest nesting of objects and arrays, counted before parsing; deeper gets 400 `json_too_complex`. Default 64. */
+  maxDepth?: number;
+  /** Most objects and arrays in one body, counted before parsing; more gets 400 `json_too_complex`. Default 100000. */
+  maxContainers?: number;
 }
 
 const BUSY_RETRY_AFTER_SECONDS = 2;
 /** How long a refused connection goes on reading after its answer, at most, before it closes. */
 const LINGER_MS = 2000;
 
+/** What each Content-Encoding the body may come in is read with (the ones body-parser reads). */
+const DECOMPRESSORS: Readonly<Record<string, () => Transform>> = {
+  gzip: () => zlib.createGunzip(),
+  'x-gzip': () => zlib.createGunzip(),
+  deflate: () => zlib.createInflate(),
+  br: () => zlib.createBrotliDecompress(),
+  zstd: () => zlib.createZstdDecompress(),
+};
+
 /**
- * Parses the JSON body whatever the Content-Type (curl's -d sends form encoding by default). A host app
- * that already parsed the body keeps its parse: a parsed object is used as is, text or bytes are parsed.
+ * Parses the JSON body whatever the Content-Type (curl's -d sends form encoding by default), as any JSON
+ * value. A host app that already parsed the body keeps its parse: a parsed object is used as is, text or
+ * bytes are checked and parsed here.
  *
- * A body this middleware reads itself is bounded three ways: in size (413, at once when Content-Length
- * says so), in time (408), and together with every other body in flight (503 with Retry-After). Each
- * refusal closes the connection, so the unread rest of the body cannot be taken for the next request.
+ * A body this middleware reads itself is bounded four ways: in size (413, at once when Content-Length
+ * says so), in time (408), together with every other body in flight (503 with Retry-After), and in shape
+ * (400 `json_too_complex`: nesting depth and the number of objects and arrays, counted on the text as it
+ * arrives, before JSON.parse builds anything). Each refusal closes the connection, so the unread rest of
+ * the body cannot be taken for the next request.
  */
-export function jsonBody({ limit = '10mb', timeoutMs = 30_000, budget }: JsonBodyOptions = {}) {
+export function jsonBody({ limit = '10mb', timeoutMs = 30_000, budget, maxDepth = 64, maxContainers = 100_000 }: JsonBodyOptions = {}) {
   const limitBytes = parseByteSize(limit);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('jsonBody: timeoutMs must be a positive number');
   if (budget !== undefined && budget.maxBytes < limitBytes) {
     throw new TypeError(`jsonBody: budget.maxBytes (${budget.maxBytes}) must be at least the body limit (${limitBytes} bytes)`);
   }
-  const parse = express.json({ limit: limitBytes, type: () => true, strict: false });
+  if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) throw new TypeError('jsonBody: maxDepth must be a positive integer');
+  if (!Number.isSafeInteger(maxContainers) || maxContainers < 1) throw new TypeError('jsonBody: maxContainers must be a positive integer');
+  const nesting: JsonNestingLimits = { maxDepth, maxContainers };
 
   return function jsonBodyMiddleware(req: Request, res: Response, next: NextFunction): void {
     const body: unknown = req.body;
     if (typeof body === 'string' || Buffer.isBuffer(body)) {
-      try {
-        req.body = JSON.parse(body.toString()) as unknown;
-      } catch {
-        next(invalidRequest('We could not parse the JSON body of your request.', { code: 'invalid_json' }));
+      const text = body.toString();
+      const excess = createJsonNestingCheck(nesting)(text);
+      if (excess !== undefined) {
+        next(jsonTooComplex(excess, nesting));
         return;
       }
+      parseInto(req, text, next);
+      return;
+    }
+    // Nothing to read, or read to the end by the host already (its parse stands; when it left no body,
+    // rewriteRequest names the missing parser).
+    if (!hasBody(req) || req.readableEnded) {
       next();
       return;
     }
-    // Parsed or read by the host already, or nothing to read: body-parser's own checks, as always.
-    if (body !== undefined || req.readableEnded || !hasBody(req)) {
-      parse(req, res, next);
+    if (isBodyLost(req)) {
+      next(incompleteBody());
       return;
     }
+    readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting });
+  };
+}
 
-    const lengthHeader = req.headers['content-length'];
-    const declaredLength = lengthHeader === undefined ? undefined : Number(lengthHeader);
-    if (declaredLength !== undefined && declaredLength > limitBytes) {
-      closeAfterAnswer(req, res);
-      next(requestTooLarge(limitBytes));
-      return;
+interface ReadJsonBodyOptions {
+  req: Request;
+  res: Response;
+  next: NextFunction;
+  limitBytes: number;
+  timeoutMs: number;
+  budget: MemoryBudget | undefined;
+  nesting: JsonNestingLimits;
+}
+
+/**
+ * Reads the body chunk by chunk: each (decompressed) chunk is counted against the limit, reserved in the
+ * budget, decoded with a streaming decoder and its text checked for nesting before it is kept. The first
+ * check that fails stops the read and answers; otherwise the whole text is parsed at the end.
+ */
+function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }: ReadJsonBodyOptions): void {
+  const lengthHeader = req.headers['content-length'];
+  const refuseAtOnce = (error: GatewayError) => {
+    closeAfterAnswer(req, res);
+    next(error);
+  };
+  if (lengthHeader !== undefined && Number(lengthHeader) > limitBytes) {
+    refuseAtOnce(requestTooLarge(limitBytes));
+    return;
+  }
+  const decoder = createDecoder(charsetOf(req));
+  const contentEncoding = (req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const createDecompressor = DECOMPRESSORS[contentEncoding];
+  if (decoder === undefined || (contentEncoding !== 'identity' && createDecompressor === undefined)) {
+    refuseAtOnce(unsupportedEncoding());
+    return;
+  }
+
+  const decompressor = createDecompressor?.();
+  const source = decompressor ?? req;
+  const reservation = createReservation(budget);
+  const checkNesting = createJsonNestingCheck(nesting);
+  const pieces: string[] = [];
+  let received = 0;
+  let settled = false;
+
+  // Detaches everything this read attached; the body's bytes are dropped here or handed to the parse.
+  const stop = () => {
+    settled = true;
+    clearTimeout(timer);
+    source.off('data', onData);
+    source.off('end', onEnd);
+    source.off('error', onSourceError);
+    req.off('error', onBroken);
+    req.off('close', onBroken);
+    if (decompressor !== undefined) {
+      req.unpipe(decompressor);
+      decompressor.on('error', noop);
+      decompressor.destroy();
     }
-    const compressed = (req.headers['content-encoding'] ?? 'identity').toLowerCase() !== 'identity';
-    let release = noop;
-    if (budget !== undefined) {
-      const reservation = budget.tryReserve(declaredLength === undefined || compressed ? limitBytes : declaredLength);
-      if (reservation === undefined) {
-        closeAfterAnswer(req, res);
-        next(serverBusy('too many request bodies are being read at once.', BUSY_RETRY_AFTER_SECONDS));
-        return;
+  };
+  // Stop reading, answer, and let the answer close the connection; what the client still sends while
+  // the connection lingers is read and dropped.
+  const refuse = (error: GatewayError) => {
+    if (settled) return;
+    stop();
+    pieces.length = 0;
+    closeAfterAnswer(req, res);
+    if (!req.destroyed) req.resume();
+    next(error);
+  };
+  const keep = (text: string): boolean => {
+    const excess = checkNesting(text);
+    if (excess !== undefined) {
+      refuse(jsonTooComplex(excess, nesting));
+      return false;
+    }
+    pieces.push(text);
+    return true;
+  };
+  const onData = (chunk: Buffer) => {
+    received += chunk.length;
+    if (received > limitBytes) refuse(requestTooLarge(limitBytes));
+    else if (!reservation.growTo(received)) refuse(serverBusy('too many request bodies are being read at once.', BUSY_RETRY_AFTER_SECONDS));
+    else keep(decoder.decode(chunk, { stream: true }));
+  };
+  const onEnd = () => {
+    if (settled || !keep(decoder.decode())) return;
+    stop();
+    // A compressed body may be followed by bytes its decompressor ignores: read them off the wire.
+    if (decompressor !== undefined && !req.readableEnded) req.resume();
+    const text = pieces.join('');
+    pieces.length = 0;
+    parseInto(req, text, next);
+  };
+  const onSourceError = () => {
+    refuse(source === req ? incompleteBody() : undecodableBody(contentEncoding));
+  };
+  // The client left, or Node refused the rest of the framing and destroyed the connection. (A request
+  // read whole closes too, possibly before its decompressor has given out the last of the body.)
+  const onBroken = () => {
+    if (!req.complete) refuse(incompleteBody());
+  };
+  const timer = setTimeout(() => refuse(requestTimeout(timeoutMs)), timeoutMs);
+
+  res.once('close', () => {
+    clearTimeout(timer);
+    reservation.release();
+  });
+  source.on('data', onData);
+  source.on('end', onEnd);
+  source.on('error', onSourceError);
+  if (decompressor !== undefined) {
+    req.on('error', onBroken);
+    req.pipe(decompressor);
+  }
+  req.on('close', onBroken);
+}
+
+/** `JSON.parse` with body-parser's `strict: false` semantics: any JSON value, and an empty body is `{}`. */
+function parseInto(req: Request, text: string, next: NextFunction): void {
+  try {
+    req.body = text.length === 0 ? {} : (JSON.parse(text) as unknown);
+  } catch {
+    next(invalidRequest('We could not parse the JSON body of your request.', { code: 'invalid_json' }));
+    return;
+  }
+  next();
+}
+
+/**
+ * The body's share of the memory budget, grown to the bytes read so far. It holds one reservation at a
+ * time (a body read in a million one-byte chunks does not keep a million releases): growing gives the
+ * old one back and takes the larger one, or, when that finds no room, takes the old one back again,
+ * which cannot fail, as nothing else ran in between.
+ */
+function createReservation(budget: MemoryBudget | undefined) {
+  let reserved = 0;
+  let release = noop;
+  let released = false;
+  return {
+    growTo(bytes: number): boolean {
+      if (budget === undefined || bytes <= reserved) return true;
+      if (released) return false;
+      release();
+      const grown = budget.tryReserve(bytes);
+      if (grown === undefined) {
+        release = budget.tryReserve(reserved) ?? noop;
+        return false;
       }
-      release = reservation;
-    }
-
-    let settled = false;
-    let refused = false;
-    let received = 0;
-    const settle = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      req.off('data', countBytes);
-      next(error);
-    };
-    // Stop reading, answer, and let the answer close the connection.
-    const refuse = (error: GatewayError) => {
-      if (settled) return;
-      refused = true;
-      req.pause();
-      closeAfterAnswer(req, res);
-      settle(error);
-    };
-    // body-parser answers an oversized chunked body only after reading it to the end; this answers at once.
-    const countBytes = (chunk: Buffer) => {
-      received += chunk.length;
-      if (received > limitBytes) refuse(requestTooLarge(limitBytes));
-    };
-    const timer = setTimeout(() => refuse(requestTimeout(timeoutMs)), timeoutMs);
-    if (res.closed) release();
-    else
-      res.once('close', () => {
-        clearTimeout(timer);
-        // A refused body may still sit in body-parser's buffers until its lingering connection is gone.
-        if (refused && !req.socket.destroyed) req.socket.once('close', release);
-        else release();
-      });
-    req.on('data', countBytes);
-    // On a refusal, body-parser still calls back once the connection is gone: `settle` ignores that.
-    parse(req, res, settle);
+      release = grown;
+      reserved = bytes;
+      return true;
+    },
+    release(): void {
+      released = true;
+      release();
+    },
   };
 }
 
 function noop(): void {}
+
+/** The charset named by Content-Type; JSON's own (RFC 8259 §8.1) when none is. */
+function charsetOf(req: Request): string {
+  const match = /;\s*charset\s*=\s*(?:"([^"]*)"|([^;\s]*))/i.exec(req.headers['content-type'] ?? '');
+  return (match?.[1] ?? match?.[2] ?? 'utf-8').toLowerCase();
+}
+
+/** A streaming decoder for UTF-8 or UTF-16 (as body-parser's JSON parser takes them; a BOM is dropped), else undefined. */
+function createDecoder(charset: string): TextDecoder | undefined {
+  if (!charset.startsWith('utf-')) return undefined;
+  try {
+    const decoder = new TextDecoder(charset);
+    return ['utf-8', 'utf-16le', 'utf-16be'].includes(decoder.encoding) ? decoder : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Answers with `Connection: close`, so the unread rest of the body is never taken for a next request.
  * Node ends such an exchange with `socket.destroySoon()`: a FIN, then a close as soon as it is sent.
  * Bytes the client is still sending then meet a closed socket, the kernel answers them with a reset,
  * and a reset can wipe the answer from the client's buffers before it was read. So this one socket
- * closes as RFC 9112 §9.6 asks: half-close, go on reading (Node discards the rest of the body), and
+ * closes as RFC 9112 §9.6 asks: half-close, go on reading (the rest of the body is dropped), and
  * close once the client is done, or after LINGER_MS.
  */
 function closeAfterAnswer(req: Request, res: Response): void {
@@ -152,6 +297,44 @@ function requestTimeout(timeoutMs: number): GatewayError {
     type: 'invalid_request_error',
     code: 'request_timeout',
     message: `The request body did not arrive within ${timeoutMs} ms.`,
+  });
+}
+
+function jsonTooComplex(excess: JsonNestingExcess, { maxDepth, maxContainers }: JsonNestingLimits): GatewayError {
+  const detail =
+    excess === 'maxDepth'
+      ? `objects and arrays nest deeper than ${maxDepth} levels`
+      : `it holds more than ${maxContainers} objects and arrays`;
+  return invalidRequest(`The JSON body of your request is too complex to accept: ${detail}.`, { code: 'json_too_complex' });
+}
+
+/**
+ * The connection broke, or Node refused the request's framing (a chunk-extension flood, a chunk size that
+ * overflows) and answered it itself, before the body was read: the body is gone, which is the client's
+ * doing, not a wiring mistake.
+ */
+export function isBodyLost(req: Request): boolean {
+  return !req.readableEnded && (req.destroyed || (!req.complete && !req.socket.readable));
+}
+
+/** 400 `incomplete_body`: the body did not arrive whole (also what a host's body-parser error maps to). */
+export function incompleteBody(): GatewayError {
+  return invalidRequest('The request body could not be read: the connection ended or broke before the whole body arrived.', {
+    code: 'incomplete_body',
+  });
+}
+
+function undecodableBody(contentEncoding: string): GatewayError {
+  return invalidRequest(`The request body could not be read: its ${contentEncoding} encoding is corrupt.`, { code: 'invalid_body' });
+}
+
+function unsupportedEncoding(): GatewayError {
+  return new GatewayError({
+    status: 415,
+    type: 'invalid_request_error',
+    code: 'unsupported_encoding',
+    message:
+      'The request body encoding or charset is not supported: send JSON in UTF-8, compressed with gzip, deflate, br or zstd or not at all.',
   });
 }
 

@@ -55,6 +55,19 @@ describe('createLogger, text format', () => {
     expect(lines).toHaveLength(2);
     for (const line of lines) expect(line.match(/\n/g)).toHaveLength(1);
   });
+
+  it('escapes newlines and other control characters in messages and fields, so no line can be forged', () => {
+    const { logger, lines } = capture();
+    logger.error('Upstream failed\n2024-01-01 12:00:00 - Request completed - IP: 6.6.6.6', {
+      dashscope_request_id: 'abc\r\nFORGED LINE',
+      cause: 'a\u2028b\u0000',
+    });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.match(/\n/g)).toHaveLength(1);
+    expect(lines[0]).toContain('Upstream failed\\u000a2024-01-01');
+    expect(lines[0]).toContain('DashScope Request ID: abc\\u000d\\u000aFORGED LINE');
+    expect(lines[0]).toContain('Cause: a\\u2028b\\u0000');
+  });
 });
 
 describe('createLogger, json format', () => {

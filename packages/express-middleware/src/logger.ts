@@ -75,11 +75,11 @@ export function createLogger({
       .map(([key, value]) => {
         const field = textFields[key];
         const rendered = field?.render && value !== undefined ? field.render(value) : String(value);
-        return `${field?.label ?? key}: ${rendered}`;
+        return `${field?.label ?? key}: ${escapeControls(rendered)}`;
       })
       .join(', ');
     write(
-      `${formatLogTimestamp(time)} - ${entryLevel === 'info' ? '' : `${entryLevel.toUpperCase()} - `}${message}${details === '' ? '' : ` - ${details}`}\n`,
+      `${formatLogTimestamp(time)} - ${entryLevel === 'info' ? '' : `${entryLevel.toUpperCase()} - `}${escapeControls(message)}${details === '' ? '' : ` - ${details}`}\n`,
     );
   }
 
@@ -92,4 +92,12 @@ export function createLogger({
     warn: (message, fields) => log('warn', message, fields),
     error: (message, fields) => log('error', message, fields),
   };
+}
+
+/**
+ * A text line is one line: newlines and other control characters in a value (DashScope's text, a
+ * client's header) are written as escapes, so nobody can forge log lines through them.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

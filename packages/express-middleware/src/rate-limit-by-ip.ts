@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Request } from 'express';
-import { createRequestRateLimit, type RequestLimiterOptions } from './rate-limit-requests.js';
+import type { RequestLimiterOptions } from './create-request-limiter.js';
+import { createRequestRateLimit } from './rate-limit-requests.js';
 
 export interface RateLimitByIpOptions extends RequestLimiterOptions {
   /**

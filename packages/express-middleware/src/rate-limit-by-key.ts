@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { gatewayState } from './gateway-state.js';
-import { createRequestRateLimit, type RequestLimiterOptions } from './rate-limit-requests.js';
+import type { RequestLimiterOptions } from './create-request-limiter.js';
+import { createRequestRateLimit } from './rate-limit-requests.js';
 
 export type RateLimitByKeyOptions = RequestLimiterOptions;
 

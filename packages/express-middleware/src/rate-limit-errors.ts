@@ -30,13 +30,13 @@ export function requestRateLimitExceeded({
   });
 }
 
-/** 429 for a stream over the cap on concurrent streams per API key. */
-export function tooManyConcurrentStreams({ limit, retryAfter }: { limit: number; retryAfter: number }): GatewayError {
+/** 429 for a call over the cap on DashScope calls in flight per API key, streams and non-streams alike. */
+export function tooManyConcurrentRequests({ limit, retryAfter }: { limit: number; retryAfter: number }): GatewayError {
   return new GatewayError({
     status: 429,
     type: 'requests',
-    code: 'too_many_concurrent_streams',
-    message: `Too many concurrent streams on this API key: Limit ${limit} at a time. Try again in ${retryAfter}s, once one of them has finished.`,
+    code: 'too_many_concurrent_requests',
+    message: `Too many concurrent requests on this API key: Limit ${limit} calls in flight at a time. Try again in ${retryAfter}s, once one of them has finished.`,
     headers: { 'retry-after': String(retryAfter) },
   });
 }

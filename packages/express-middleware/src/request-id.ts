@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { gatewayState } from './gateway-state.js';
+import { gatewayState, isSaneRequestId } from './gateway-state.js';
 
 export interface RequestIdOptions {
   /** The header read from the client and set on the response; default `x-request-id`. */
@@ -8,9 +8,6 @@ export interface RequestIdOptions {
   /** Makes an id when the client sent none (or one that is not sane); default a random UUID. */
   generate?: () => string;
 }
-
-/** What a client's id may look like: short, and safe in logs and headers (no spaces, quotes or newlines). */
-const saneId = /^[A-Za-z0-9._:@/+=-]{1,128}$/;
 
 /**
  * One id per request: the client's `X-Request-Id` when it is sane, else a new one. It is returned on
@@ -26,7 +23,7 @@ export function requestId({ header = 'x-request-id', generate = randomUUID }: Re
     const state = gatewayState(res);
     if (state.requestId === undefined) {
       const sent = req.headers[name];
-      state.requestId = typeof sent === 'string' && saneId.test(sent) ? sent : generate();
+      state.requestId = isSaneRequestId(sent) ? sent : generate();
     }
     res.setHeader(name, state.requestId);
     next();

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
 import { badUpstreamResponse, upstreamAnswerTooLarge, type JsonUpstreamCall } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
-import { gatewayState, markFirstByte } from './gateway-state.js';
+import { gatewayState, markFirstByte, noteUpstreamRequestId } from './gateway-state.js';
 import { endWithinSendTimeout } from './send-timeout.js';
 
 export interface JsonRewriteLimits {
@@ -43,7 +43,7 @@ export async function rewriteJsonResponse({
   const { body, summary } = call.convertResponse(json);
   const state = gatewayState(res);
   state.summary = summary;
-  state.upstreamRequestId ??= summary.requestId;
+  noteUpstreamRequestId(res, summary.requestId);
   if (res.headersSent || res.destroyed) return;
   markFirstByte(res);
   if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { assertRequestLimits, DEFAULT_REQUEST_LIMITS, type GatewayEndpoint, type RequestLimits, type UpstreamEndpoint } from '@gw/core';
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
+import { incompleteBody, isBodyLost } from './json-body.js';
 import { createLogger, type Logger } from './logger.js';
 
 export interface RewriteRequestOptions {
@@ -36,6 +37,8 @@ export function rewriteRequest({
     state.endpoint = upstreamEndpoint.id;
     const body: unknown = req.body;
     if (body === undefined && hasBody(req)) {
+      // A body parser that finds the connection gone passes on without a body (body-parser does).
+      if (isBodyLost(req)) throw incompleteBody();
       throw gatewayMisconfigured(
         'no body parser read this request’s body: mount jsonBody() before rewriteRequest() (express.json() leaves bodies that are not sent as application/json unread).',
       );

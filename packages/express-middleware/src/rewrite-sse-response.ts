@@ -3,6 +3,7 @@ import { finished } from 'node:stream';
 import type { Response } from 'express';
 import {
   encodeStreamParts,
+  serverBusy,
   serverShuttingDown,
   upstreamAnswerTooLarge,
   upstreamConnectionLost,
@@ -14,7 +15,8 @@ import {
   type StreamPart,
 } from '@gw/core';
 import { decodeUpstreamBody } from './decode-upstream-body.js';
-import { gatewayState, markFirstByte } from './gateway-state.js';
+import type { MemoryBudget } from './memory-budget.js';
+import { gatewayState, markFirstByte, noteUpstreamRequestId } from './gateway-state.js';
 import { sendOpenAIError } from './send-openai-error.js';
 import { watchSendTimeout } from './send-timeout.js';
 
@@ -58,18 +60,19 @@ export function rewriteSseResponse({
   call,
   limits,
   signal,
+  budget,
 }: {
   upstreamResponse: IncomingMessage;
   res: Response;
   call: SseUpstreamCall;
   limits: SseRewriteLimits;
   signal?: AbortSignal | undefined;
+  /** Counts the text held for an incomplete event, together with every other buffer of the gateway. */
+  budget?: MemoryBudget | undefined;
 }): Promise<void> {
   const state = gatewayState(res);
   const translator = call.createStreamTranslator(limits.streamLimits);
   const body = decodeUpstreamBody(upstreamResponse);
-  const upstreamRequestId = upstreamResponse.headers['x-request-id'];
-  if (typeof upstreamRequestId === 'string' && upstreamRequestId !== '') state.upstreamRequestId = upstreamRequestId;
   state.bytesSent ??= 0;
   state.eventsSent ??= 0;
 
@@ -80,6 +83,8 @@ export function rewriteSseResponse({
     let idleTimer: NodeJS.Timeout | undefined;
     let heartbeatTimer: NodeJS.Timeout | undefined;
     let stopSendWatch: (() => void) | undefined;
+    let heldBytes = 0;
+    let releaseHeld = (): void => undefined;
 
     const finish = () => {
       if (over) return;
@@ -88,9 +93,10 @@ export function rewriteSseResponse({
       clearTimeout(heartbeatTimer);
       clearTimeout(totalTimer);
       stopSendWatch?.();
+      releaseHeld();
       signal?.removeEventListener('abort', onShutdown);
       state.summary = translator.summary();
-      state.upstreamRequestId ??= state.summary.requestId;
+      noteUpstreamRequestId(res, state.summary.requestId);
       res.off('close', onClientClose);
       res.off('drain', onDrain);
       body.destroy();
@@ -153,7 +159,7 @@ export function rewriteSseResponse({
     const deliver = (parts: StreamPart[]): void => {
       if (parts.length === 0 || over) return;
       if (!res.headersSent) {
-        state.upstreamRequestId ??= translator.summary().requestId;
+        noteUpstreamRequestId(res, translator.summary().requestId);
         const first = parts[0];
         if (first?.type === 'error') {
           if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
@@ -172,6 +178,24 @@ export function rewriteSseResponse({
       }
       if (parts.at(-1)?.type === 'done') return finish();
     };
+    /**
+     * An event that has not ended yet is held in memory (up to the line and event caps): its text counts
+     * against the shared budget, so many streams each holding one cannot add up unbounded.
+     */
+    const holdBuffered = (): boolean => {
+      if (budget === undefined) return true;
+      const bytes = translator.bufferedLength() * 2;
+      if (bytes === heldBytes) return true;
+      releaseHeld();
+      heldBytes = 0;
+      releaseHeld = () => undefined;
+      if (bytes === 0) return true;
+      const release = budget.tryReserve(bytes);
+      if (release === undefined) return false;
+      heldBytes = bytes;
+      releaseHeld = release;
+      return true;
+    };
     // Once the answer is complete (DashScope's finish event) it is closed at once, whatever the
     // connection does next: a reset or a silence after the last event cannot turn it into an error.
     const translate = (chunk: Buffer): StreamPart[] => {
@@ -179,6 +203,7 @@ export function rewriteSseResponse({
       if (receivedBytes > limits.maxStreamBytes)
         return [{ type: 'error', error: upstreamAnswerTooLarge('the stream', limits.maxStreamBytes) }];
       const parts = translator.push(chunk);
+      if (!holdBuffered()) return [...parts, { type: 'error', error: serverBusy('the memory for buffered stream events is in use.') }];
       if (translator.eventCount() > eventsSeen) {
         eventsSeen = translator.eventCount();
         if (!res.writableNeedDrain) armIdle();

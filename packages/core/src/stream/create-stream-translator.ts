@@ -30,6 +30,8 @@ export interface StreamTranslator<Data = unknown> {
    * heartbeats do not move it.
    */
   eventCount(): number;
+  /** Characters of upstream text held for an incomplete line and event (bounded by the limits). */
+  bufferedLength(): number;
 }
 
 export interface StreamTranslatorOptions<Data> {
@@ -50,5 +52,6 @@ export function createStreamTranslator<Data>({ mapper, limits }: StreamTranslato
     summary: () => mapper.summary(),
     finished: () => mapper.finished(),
     eventCount: () => decoder.eventCount(),
+    bufferedLength: () => decoder.bufferedLength(),
   };
 }

@@ -16,6 +16,8 @@ export interface DashScopeEventDecoder {
   end(): DashScopeStreamEvent[];
   /** How many SSE events were read so far: results and errors, not comments or a partial event. */
   eventCount(): number;
+  /** Characters held for an incomplete line and event. */
+  bufferedLength(): number;
 }
 
 /**
@@ -62,6 +64,7 @@ export function createDashScopeEventDecoder({ limits }: { limits?: Partial<Strea
       return read([...parser.push(decoder.decode()), ...parser.end()]);
     },
     eventCount: () => eventCount,
+    bufferedLength: () => parser.bufferedLength(),
   };
 }
 

@@ -27,6 +27,8 @@ export interface SseParser {
    * `push` and `end` return no events. The events returned before it came before the overflow.
    */
   overflow(): SseOverflow | undefined;
+  /** Characters held for the event and line not yet complete: what a shared memory budget must count. */
+  bufferedLength(): number;
 }
 
 const httpStatusComment = /^HTTP_STATUS\/(\d{3})/;
@@ -57,6 +59,7 @@ export function createSseParser(limits: Partial<StreamLimits> = {}): SseParser {
   function fail(limit: SseOverflow['limit']): void {
     overflow = { limit, maxLength: limit === 'line' ? maxLineLength : maxEventLength };
     event = { data: [] };
+    eventLength = 0;
     pieces = [];
     piecesLength = 0;
     awaitingLineFeed = false;
@@ -170,6 +173,7 @@ export function createSseParser(limits: Partial<StreamLimits> = {}): SseParser {
       return events;
     },
     overflow: () => overflow,
+    bufferedLength: () => eventLength + piecesLength,
   };
 }
 

@@ -7,19 +7,20 @@ import { startFakeDashScope, type FakeDashScope } from '@gw/fake-dashscope';
 import { createOpenAIRouter } from './create-openai-router.js';
 import { extractApiKey } from './extract-api-key.js';
 import { jsonBody } from './json-body.js';
-import { limitConcurrentStreams, type LimitConcurrentStreamsOptions } from './limit-concurrent-streams.js';
+import { createMemoryCallSlots, type CallSlots } from './call-slots.js';
+import type { CallReport } from './call-report.js';
+import { limitConcurrentCalls, type LimitConcurrentCallsOptions } from './limit-concurrent-calls.js';
 import { createLogger } from './logger.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
 import { rewriteRequest } from './rewrite-request.js';
-import { createMemoryStreamSlots, type StreamSlots } from './stream-slots.js';
 
 const logger = createLogger({ level: 'silent' });
 const chat = (stream: boolean) => ({ model: 'qwen-max', messages: [{ role: 'user', content: 'hi' }], stream });
 
 /** Memory slots that count every acquire and release; a second release of one slot would show. */
-function countingSlots(inner: StreamSlots = createMemoryStreamSlots()) {
+function countingSlots(inner: CallSlots = createMemoryCallSlots()) {
   const counts = { acquired: 0, released: 0 };
-  const slots: StreamSlots = {
+  const slots: CallSlots = {
     async acquire(key, limit) {
       const slot = await inner.acquire(key, limit);
       if (slot === undefined) return undefined;
@@ -38,7 +39,7 @@ function countingSlots(inner: StreamSlots = createMemoryStreamSlots()) {
 interface TestApp {
   url: string;
   counts: { acquired: number; released: number };
-  /** Streams the endpoint holds open, oldest first. */
+  /** Calls the endpoint holds open, oldest first. */
   open: Response[];
   /** Client connections the server still has. */
   connections(): number;
@@ -47,9 +48,9 @@ interface TestApp {
 
 /**
  * The real pieces before the limit (auth, body, rewrite), then a stand-in for the proxy that opens an
- * SSE answer and holds it until the test ends it; `fail` makes it fail before answering instead.
+ * answer, stream or not, and holds it until the test ends it; `fail` makes it fail before answering instead.
  */
-async function startApp(options: Partial<LimitConcurrentStreamsOptions> = {}, { fail = false } = {}): Promise<TestApp> {
+async function startApp(options: Partial<LimitConcurrentCallsOptions> = {}, { fail = false } = {}): Promise<TestApp> {
   const { slots, counts } = countingSlots(options.slots);
   const open: Response[] = [];
   const hold: RequestHandler = (_req, res, next) => {
@@ -64,7 +65,7 @@ async function startApp(options: Partial<LimitConcurrentStreamsOptions> = {}, { 
     extractApiKey(),
     jsonBody(),
     rewriteRequest({ endpoint: chatCompletionsEndpoint, logger }),
-    limitConcurrentStreams({ maxPerKey: 1, logger, ...options, slots }),
+    limitConcurrentCalls({ maxPerKey: 1, logger, ...options, slots }),
     hold,
   );
   app.use(openAIErrorHandler({ logger }));
@@ -108,14 +109,14 @@ async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
-describe('limitConcurrentStreams', () => {
+describe('limitConcurrentCalls', () => {
   let app: TestApp | undefined;
   afterEach(async () => {
     await app?.close();
     app = undefined;
   });
 
-  it('refuses a stream over the key’s cap with OpenAI’s 429; other keys and non-stream calls pass', async () => {
+  it('refuses a call over the key’s cap with OpenAI’s 429; other keys pass', async () => {
     app = await startApp({ retryAfter: 3 });
     const first = await post(app.url);
     expect(first.status).toBe(200);
@@ -124,16 +125,30 @@ describe('limitConcurrentStreams', () => {
     expect(refused.headers.get('retry-after')).toBe('3');
     expect(await refused.json()).toEqual({
       error: {
-        message: 'Too many concurrent streams on this API key: Limit 1 at a time. Try again in 3s, once one of them has finished.',
+        message:
+          'Too many concurrent requests on this API key: Limit 1 calls in flight at a time. Try again in 3s, once one of them has finished.',
         type: 'requests',
         param: null,
-        code: 'too_many_concurrent_streams',
+        code: 'too_many_concurrent_requests',
       },
     });
     expect((await post(app.url, { key: 'sk-key-b' })).status).toBe(200);
-    // A non-stream call takes no slot (the stand-in proxy answers it as a stream all the same).
-    expect((await post(app.url, { stream: false })).status).toBe(200);
     expect(app.counts).toEqual({ acquired: 2, released: 0 });
+  });
+
+  it('counts non-stream calls as well: a stream and a non-stream call share the key’s cap', async () => {
+    app = await startApp({ maxPerKey: 2 });
+    // Slow non-stream calls held open fill the cap as streams would.
+    expect((await post(app.url, { stream: false })).status).toBe(200);
+    expect((await post(app.url, { stream: false })).status).toBe(200);
+    const refused = await post(app.url, { stream: false });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_requests');
+    expect((await post(app.url, { stream: true })).status).toBe(429);
+    app.open.shift()?.end();
+    await until(() => app?.counts.released === 1);
+    expect((await post(app.url, { stream: true })).status).toBe(200);
+    expect(app.counts).toEqual({ acquired: 3, released: 1 });
   });
 
   it('gives the slot back once when the stream finishes', async () => {
@@ -183,7 +198,7 @@ describe('limitConcurrentStreams', () => {
     let admit: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (admit = resolve));
     let asked = false;
-    const memory = createMemoryStreamSlots();
+    const memory = createMemoryCallSlots();
     app = await startApp({
       slots: {
         async acquire(key, limit) {
@@ -206,7 +221,7 @@ describe('limitConcurrentStreams', () => {
     expect((await post(app.url)).status).toBe(200);
   });
 
-  it('lets streams through uncounted while counting fails, and logs that once', async () => {
+  it('lets calls through uncounted while counting fails, and logs that once', async () => {
     const lines: string[] = [];
     app = await startApp({
       slots: { acquire: () => Promise.reject(new Error('counter unreachable')) },
@@ -219,7 +234,7 @@ describe('limitConcurrentStreams', () => {
 
   it('answers a 500 naming the fix when mounted before the call is prepared', async () => {
     const bare = express();
-    bare.post('/', extractApiKey(), limitConcurrentStreams({ maxPerKey: 1, logger }), (_req, res) => void res.end());
+    bare.post('/', extractApiKey(), limitConcurrentCalls({ maxPerKey: 1, logger }), (_req, res) => void res.end());
     bare.use(openAIErrorHandler({ logger }));
     const server = await listen(bare);
     try {
@@ -239,23 +254,34 @@ describe('limitConcurrentStreams', () => {
   });
 
   it('throws at construction for bad options', () => {
-    for (const maxPerKey of [0, -1, 2.5, undefined, '4'] as never[]) expect(() => limitConcurrentStreams({ maxPerKey })).toThrow(TypeError);
-    expect(() => limitConcurrentStreams({ maxPerKey: 1, slots: {} as never })).toThrow(/slots/);
-    expect(() => limitConcurrentStreams({ maxPerKey: 1, retryAfter: 0 })).toThrow(/retryAfter/);
+    for (const maxPerKey of [0, -1, 2.5, undefined, '4'] as never[]) expect(() => limitConcurrentCalls({ maxPerKey })).toThrow(TypeError);
+    expect(() => limitConcurrentCalls({ maxPerKey: 1, slots: {} as never })).toThrow(/slots/);
+    expect(() => limitConcurrentCalls({ maxPerKey: 1, retryAfter: 0 })).toThrow(/retryAfter/);
   });
 });
 
-describe('limitConcurrentStreams in the router’s callMiddlewares slot', () => {
+describe('limitConcurrentCalls in the router’s callMiddlewares slot', () => {
   let fake: FakeDashScope;
   let server: Server;
   let url: string;
+  const reports: CallReport[] = [];
   beforeAll(async () => {
-    // Slow events keep a stream open for seconds, unless the client leaves.
-    fake = await startFakeDashScope({ eventDelayMs: 200, reply: () => '一二三四五六七八九十'.repeat(4) });
+    // DashScope never answers a non-stream call (a slow one), and sends a stream's events slowly: both
+    // stay in flight until the client leaves.
+    fake = await startFakeDashScope({
+      eventDelayMs: 200,
+      reply: () => '一二三四五六七八九十'.repeat(4),
+      behave: (request) => (request.headers['x-dashscope-sse'] === 'enable' ? undefined : { type: 'hang' }),
+    });
     const app = express();
     app.use(
       '/v1',
-      createOpenAIRouter({ dashscopeBaseUrl: fake.url, logger, callMiddlewares: [limitConcurrentStreams({ maxPerKey: 1, logger })] }),
+      createOpenAIRouter({
+        dashscopeBaseUrl: fake.url,
+        logger,
+        callMiddlewares: [limitConcurrentCalls({ maxPerKey: 1, logger })],
+        onCallFinished: (report) => void reports.push(report),
+      }),
     );
     server = await listen(app);
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -266,16 +292,22 @@ describe('limitConcurrentStreams in the router’s callMiddlewares slot', () => 
     await fake.close();
   });
 
-  it('caps real streams through DashScope, and frees the slot when the client leaves', async () => {
+  it('caps real calls through DashScope, a slow non-stream call included, and frees the slot when the client leaves', async () => {
     const client = new AbortController();
-    const first = await post(url, { signal: client.signal });
-    expect(first.status).toBe(200);
-    const refused = await post(url);
-    expect(refused.status).toBe(429);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_streams');
-    // Only the one stream reached DashScope; a non-stream call is not capped.
+    const slow = post(url, { stream: false, signal: client.signal });
+    slow.catch(() => undefined);
+    while (fake.openResponses === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const stream of [true, false]) {
+      const refused = await post(url, { stream });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_concurrent_requests');
+    }
+    // Only the one call reached DashScope; the refusals are the gateway's, reported as `rejected`.
     expect(fake.requests).toHaveLength(1);
-    expect((await post(url, { stream: false })).status).toBe(200);
+    expect(reports.filter((report) => report.errorCode === 'too_many_concurrent_requests').map((report) => report.outcome)).toEqual([
+      'rejected',
+      'rejected',
+    ]);
     client.abort();
     // The gateway frees the slot when it sees the client go, a moment after the abort.
     let next = await post(url);

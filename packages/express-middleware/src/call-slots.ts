@@ -1,16 +1,16 @@
 /** One taken slot; releasing it more than once releases it once. */
-export interface StreamSlot {
+export interface CallSlot {
   release(): void;
 }
 
-/** Counts the streams in flight per key, so a cap can be put on them. */
-export interface StreamSlots {
+/** Counts the DashScope calls in flight per key, so a cap can be put on them. */
+export interface CallSlots {
   /** Takes one of `limit` slots under `key`, or resolves to undefined when all of them are taken. */
-  acquire(key: string, limit: number): Promise<StreamSlot | undefined>;
+  acquire(key: string, limit: number): Promise<CallSlot | undefined>;
 }
 
 /** Slots counted in this process's memory: exact, and a key with nothing in flight takes no memory. */
-export function createMemoryStreamSlots(): StreamSlots {
+export function createMemoryCallSlots(): CallSlots {
   const inFlight = new Map<string, number>();
   return {
     async acquire(key, limit) {

@@ -1,0 +1,40 @@
+import type { Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '@gw/express-middleware';
+
+/**
+ * One client address may hold at most `max` connections: without it, one client holding idle
+ * keep-alive connections fills MAX_CONNECTIONS and everyone else is refused. Proxies the app trusts
+ * (nginx in front) are exempt: all their clients share their address. Refusals are logged once a
+ * second with a count.
+ */
+export function limitConnectionsPerAddress(
+  server: Server,
+  { max, isTrustedProxy, logger }: { max: number; isTrustedProxy: (address: string) => boolean; logger: Logger },
+): void {
+  if (max <= 0) return;
+  const open = new Map<string, number>();
+  let refused = 0;
+  let timer: NodeJS.Timeout | undefined;
+  server.on('connection', (socket: Socket) => {
+    const address = socket.remoteAddress;
+    if (address === undefined || isTrustedProxy(address)) return;
+    const count = open.get(address) ?? 0;
+    if (count >= max) {
+      socket.destroy();
+      refused += 1;
+      timer ??= setTimeout(() => {
+        logger.warn('Connections refused: MAX_CONNECTIONS_PER_IP reached', { refused, max_connections_per_ip: max });
+        refused = 0;
+        timer = undefined;
+      }, 1_000).unref();
+      return;
+    }
+    open.set(address, count + 1);
+    socket.once('close', () => {
+      const left = (open.get(address) ?? 1) - 1;
+      if (left === 0) open.delete(address);
+      else open.set(address, left);
+    });
+  });
+}
