@@ -27,6 +27,7 @@ const textFields: Readonly<Record<string, { label: string; render?: (value: stri
   path: { label: 'Path' },
   status: { label: 'Status' },
   error_code: { label: 'Error' },
+  code: { label: 'Code' },
   duration_ms: { label: 'Time', render: (value) => `${(Number(value) / 1000).toFixed(3)}s` },
   key_hash: { label: 'API Key Hash' },
   request_id: { label: 'Request ID' },
