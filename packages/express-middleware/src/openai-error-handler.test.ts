@@ -88,7 +88,7 @@ describe('openAIErrorHandler', () => {
       expect(response.text).not.toContain('secrets.json');
       // The operator still gets the real cause, once, at error level.
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/ - ERROR - Request failed - Status: 500, code: internal_error, error: .*ECONNREFUSED/);
+      expect(lines[0]).toMatch(/ - ERROR - Request failed - Status: 500, Code: internal_error, error: .*ECONNREFUSED/);
     },
   );
 
