@@ -8,10 +8,11 @@ const defaults: GatewayConfig = {
   dashscopeBaseUrl: 'https://dashscope.aliyuncs.com',
   bodyTimeoutMs: 30_000,
   bufferMemoryLimitBytes: 256 * 1024 * 1024,
+  bufferMemoryPerIpBytes: 64 * 1024 * 1024,
   maxMessages: 2048,
   maxTextChars: 2_000_000,
   maxJsonDepth: 64,
-  maxJsonContainers: 100_000,
+  maxJsonValues: 200_000,
   headersTimeoutMs: 20_000,
   keepAliveTimeoutMs: 75_000,
   maxConnections: 2048,
@@ -105,6 +106,16 @@ describe('loadConfig parsing', () => {
     expect(loadConfig({ BODY_LIMIT: value }).bodyLimitBytes).toBe(bytes);
   });
 
+  it('sizes the buffer memory, in all and per client address, to hold at least one whole body when unset', () => {
+    const large = loadConfig({ BODY_LIMIT: '300mb' });
+    expect(large.bufferMemoryLimitBytes).toBe(300 * 1024 * 1024);
+    expect(large.bufferMemoryPerIpBytes).toBe(300 * 1024 * 1024);
+    const middling = loadConfig({ BODY_LIMIT: '100mb' });
+    expect(middling.bufferMemoryLimitBytes).toBe(256 * 1024 * 1024);
+    expect(middling.bufferMemoryPerIpBytes).toBe(100 * 1024 * 1024);
+    expect(loadConfig({ BUFFER_MEMORY_PER_IP: '10mb' }).bufferMemoryPerIpBytes).toBe(10 * 1024 * 1024);
+  });
+
   it.each([
     ['https://dashscope-intl.aliyuncs.com', 'https://dashscope-intl.aliyuncs.com'],
     ['https://dashscope.aliyuncs.com/', 'https://dashscope.aliyuncs.com'],
@@ -166,10 +177,11 @@ describe('loadConfig parsing', () => {
         UPSTREAM_TIMEOUT_MS: '5000',
         BODY_TIMEOUT_MS: '1000',
         BUFFER_MEMORY_LIMIT: '64mb',
+        BUFFER_MEMORY_PER_IP: '16mb',
         MAX_MESSAGES: '10',
         MAX_TEXT_CHARS: '100',
         MAX_JSON_DEPTH: '16',
-        MAX_JSON_CONTAINERS: '5000',
+        MAX_JSON_VALUES: '5000',
         HEADERS_TIMEOUT_MS: '2000',
         KEEP_ALIVE_TIMEOUT_MS: '65000',
         MAX_CONNECTIONS: '100',
@@ -204,10 +216,11 @@ describe('loadConfig parsing', () => {
       upstreamTimeoutMs: 5000,
       bodyTimeoutMs: 1000,
       bufferMemoryLimitBytes: 64 * 1024 * 1024,
+      bufferMemoryPerIpBytes: 16 * 1024 * 1024,
       maxMessages: 10,
       maxTextChars: 100,
       maxJsonDepth: 16,
-      maxJsonContainers: 5000,
+      maxJsonValues: 5000,
       headersTimeoutMs: 2000,
       keepAliveTimeoutMs: 65000,
       maxConnections: 100,
@@ -261,10 +274,13 @@ describe('loadConfig refuses bad values', () => {
     ['UPSTREAM_TIMEOUT_MS', '3600001'],
     ['BODY_TIMEOUT_MS', '0'],
     ['BUFFER_MEMORY_LIMIT', 'lots'],
+    ['BUFFER_MEMORY_PER_IP', 'lots'],
+    ['BUFFER_MEMORY_PER_IP', '0'],
     ['MAX_MESSAGES', '0'],
     ['MAX_JSON_DEPTH', '0'],
     ['MAX_JSON_DEPTH', 'deep'],
-    ['MAX_JSON_CONTAINERS', '1e5'],
+    ['MAX_JSON_VALUES', '1e5'],
+    ['MAX_JSON_VALUES', '0'],
     ['HEADERS_TIMEOUT_MS', '-5'],
     ['HEARTBEAT_INTERVAL_MS', 'often'],
     ['UPSTREAM_MAX_SOCKETS', '0'],
@@ -281,6 +297,11 @@ describe('loadConfig refuses bad values', () => {
   it('refuses a BUFFER_MEMORY_LIMIT that cannot hold one whole body, naming both variables', () => {
     const error = configError({ BODY_LIMIT: '10mb', BUFFER_MEMORY_LIMIT: '1mb' });
     expect(error.message).toContain('BUFFER_MEMORY_LIMIT="1mb": must be at least BODY_LIMIT');
+  });
+
+  it('refuses a BUFFER_MEMORY_PER_IP that cannot hold one whole body, naming both variables', () => {
+    const error = configError({ BODY_LIMIT: '10mb', BUFFER_MEMORY_PER_IP: '8mb' });
+    expect(error.message).toContain('BUFFER_MEMORY_PER_IP="8mb": must be at least BODY_LIMIT');
   });
 
   it('says what would be accepted', () => {

@@ -88,10 +88,12 @@ const environmentSchema = z.object({
   BODY_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(30_000)),
   // Unset: 256 MB, or BODY_LIMIT when that is larger (one whole body must fit).
   BUFFER_MEMORY_LIMIT: unsetIfEmpty(byteSize.optional()),
+  // Unset: 64 MB, or BODY_LIMIT when that is larger.
+  BUFFER_MEMORY_PER_IP: unsetIfEmpty(byteSize.optional()),
   MAX_MESSAGES: unsetIfEmpty(integer(1, 1_000_000).default(2048)),
   MAX_TEXT_CHARS: unsetIfEmpty(integer(1, 1_000_000_000).default(2_000_000)),
   MAX_JSON_DEPTH: unsetIfEmpty(integer(1, 100_000).default(64)),
-  MAX_JSON_CONTAINERS: unsetIfEmpty(integer(1, 1_000_000_000).default(100_000)),
+  MAX_JSON_VALUES: unsetIfEmpty(integer(1, 1_000_000_000).default(200_000)),
   HEADERS_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(20_000)),
   KEEP_ALIVE_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(75_000)),
   MAX_CONNECTIONS: unsetIfEmpty(integer(1, 1_000_000).default(2048)),
@@ -127,6 +129,10 @@ const configSchema = environmentSchema
     path: ['BUFFER_MEMORY_LIMIT'],
     message: 'must be at least BODY_LIMIT (one whole body must fit)',
   })
+  .refine((environment) => environment.BUFFER_MEMORY_PER_IP === undefined || environment.BUFFER_MEMORY_PER_IP >= environment.BODY_LIMIT, {
+    path: ['BUFFER_MEMORY_PER_IP'],
+    message: 'must be at least BODY_LIMIT (one whole body of each client must fit)',
+  })
   .transform((environment) => ({
     port: environment.PORT,
     host: environment.HOST,
@@ -134,10 +140,11 @@ const configSchema = environmentSchema
     dashscopeBaseUrl: environment.DASHSCOPE_BASE_URL,
     bodyTimeoutMs: environment.BODY_TIMEOUT_MS,
     bufferMemoryLimitBytes: environment.BUFFER_MEMORY_LIMIT ?? Math.max(256 * 1024 * 1024, environment.BODY_LIMIT),
+    bufferMemoryPerIpBytes: environment.BUFFER_MEMORY_PER_IP ?? Math.max(64 * 1024 * 1024, environment.BODY_LIMIT),
     maxMessages: environment.MAX_MESSAGES,
     maxTextChars: environment.MAX_TEXT_CHARS,
     maxJsonDepth: environment.MAX_JSON_DEPTH,
-    maxJsonContainers: environment.MAX_JSON_CONTAINERS,
+    maxJsonValues: environment.MAX_JSON_VALUES,
     headersTimeoutMs: environment.HEADERS_TIMEOUT_MS,
     keepAliveTimeoutMs: environment.KEEP_ALIVE_TIMEOUT_MS,
     maxConnections: environment.MAX_CONNECTIONS,

@@ -66,8 +66,8 @@ export function createApp({
       bodyTimeoutMs: config.bodyTimeoutMs,
       requestLimits: { maxMessages: config.maxMessages, maxTextLength: config.maxTextChars },
       maxJsonDepth: config.maxJsonDepth,
-      maxJsonContainers: config.maxJsonContainers,
-      memoryBudget: createMemoryBudget({ maxBytes: config.bufferMemoryLimitBytes }),
+      maxJsonValues: config.maxJsonValues,
+      memoryBudget: createMemoryBudget({ maxBytes: config.bufferMemoryLimitBytes, maxBytesPerClient: config.bufferMemoryPerIpBytes }),
       shutdownSignal: drain.signal,
       upstream: {
         timeoutMs: config.upstreamTimeoutMs,

@@ -1,10 +1,11 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { Logger } from '@gw/express-middleware';
+import { clientNetwork, type Logger } from '@gw/express-middleware';
 
 /**
- * One client address may hold at most `max` connections: without it, one client holding idle
- * keep-alive connections fills MAX_CONNECTIONS and everyone else is refused. Proxies the app trusts
+ * One client may hold at most `max` connections: without it, one client holding idle keep-alive
+ * connections fills MAX_CONNECTIONS and everyone else is refused. A client is an IPv4 address or an
+ * IPv6 /64 (one host usually owns a whole /64), as for the IP rate limit. Proxies the app trusts
  * (nginx in front) are exempt: all their clients share their address. Refusals are logged once a
  * second with a count.
  */
@@ -17,8 +18,9 @@ export function limitConnectionsPerAddress(
   let refused = 0;
   let timer: NodeJS.Timeout | undefined;
   server.on('connection', (socket: Socket) => {
-    const address = socket.remoteAddress;
-    if (address === undefined || isTrustedProxy(address)) return;
+    const remote = socket.remoteAddress;
+    if (remote === undefined || isTrustedProxy(remote)) return;
+    const address = clientNetwork(remote) ?? remote;
     const count = open.get(address) ?? 0;
     if (count >= max) {
       socket.destroy();

@@ -1,10 +1,11 @@
-// Finding 2 and 5 of issue 6, as a hostile client plays them against a real server: bodies bounded in
-// size, in time and together (the memory budget), in shape (nesting, before JSON.parse builds it), and
-// chat bodies capped in messages and text before any schema walks them. Each refusal fails only its own
-// request; the server keeps answering.
+// Finding 2 and 5 of issue 6, and the re-attack's findings A, B and E, as a hostile client plays them
+// against a real server: bodies bounded in size, in time, together (the memory budget) and per client
+// address (its share of the budget), in shape (nesting and values, before JSON.parse builds them), and
+// by the shutdown signal; chat bodies capped in messages and text before any schema walks them. Each
+// refusal fails only its own request; the server keeps answering.
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { constants, createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import express from 'express';
 import { createLogger, createMemoryBudget, createOpenAIRouter, type MemoryBudget, type OpenAIRouterOptions } from '@gw/express-middleware';
@@ -22,9 +23,13 @@ interface Gateway {
 }
 
 /** The router in a plain Express app with a /health route, in front of a fake DashScope. */
-async function startGateway({ budgetBytes, ...options }: Partial<OpenAIRouterOptions> & { budgetBytes: number }): Promise<Gateway> {
+async function startGateway({
+  budgetBytes,
+  budgetPerClientBytes,
+  ...options
+}: Partial<OpenAIRouterOptions> & { budgetBytes: number; budgetPerClientBytes?: number }): Promise<Gateway> {
   const fake = await startFakeDashScope();
-  const budget = createMemoryBudget({ maxBytes: budgetBytes });
+  const budget = createMemoryBudget({ maxBytes: budgetBytes, maxBytesPerClient: budgetPerClientBytes });
   const app = express();
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
@@ -61,47 +66,23 @@ interface SlowPost {
 }
 
 /**
- * POSTs `length` bytes to /v1/chat/completions with a made-up key, over a plain socket, `pieceBytes`
- * every `intervalMs`, as `piece(offset, size)` makes them, stopping as soon as an answer arrives.
+ * Opens a POST to /v1/chat/completions with a made-up key over a plain socket, from `localAddress`
+ * (any 127.x address is this host's loopback on Linux, so each may play another client).
  */
-function slowPost({
-  port,
-  length,
-  piece,
-  pieceBytes,
-  intervalMs,
-  headers = {},
-}: {
-  port: number;
-  length: number;
-  piece: (offset: number, size: number) => Buffer | string;
-  pieceBytes: number;
-  intervalMs: number;
-  headers?: Record<string, string>;
-}): Promise<SlowPost> {
+function openPost({ port, headers, localAddress = '127.0.0.1' }: { port: number; headers: Record<string, string>; localAddress?: string }) {
   const started = Date.now();
-  const socket = net.connect(port, '127.0.0.1');
+  const socket = net.connect({ port, host: '127.0.0.1', localAddress });
   socket.on('error', () => {});
   const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-  const extraHeaders = Object.entries(headers)
+  const head = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}\r\n`)
     .join('');
   socket.write(
     'POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\nauthorization: Bearer sk-not-a-real-key\r\n' +
-      `content-type: application/json\r\ncontent-length: ${length}\r\n${extraHeaders}\r\n`,
+      `content-type: application/json\r\n${head}\r\n`,
   );
   let answered = false;
-  let sent = 0;
-  const sendNext = () => {
-    if (answered || socket.destroyed || sent >= length) return;
-    const size = Math.min(pieceBytes, length - sent);
-    const ready = socket.write(piece(sent, size));
-    sent += size;
-    if (ready) setTimeout(sendNext, intervalMs);
-    else socket.once('drain', () => setTimeout(sendNext, intervalMs));
-  };
-  sendNext();
-  return new Promise((resolve) => {
+  const answer = new Promise<SlowPost>((resolve) => {
     let received = Buffer.alloc(0);
     const onData = (data: Buffer) => {
       received = Buffer.concat([received, data]);
@@ -124,6 +105,47 @@ function slowPost({
       if (!answered) resolve({ status: 0, headers: {}, body: null, elapsedMs: Date.now() - started, closed, socket });
     });
   });
+  return { socket, answer, isAnswered: () => answered };
+}
+
+/**
+ * POSTs `length` bytes to /v1/chat/completions with a made-up key, over a plain socket, `pieceBytes`
+ * every `intervalMs`, as `piece(offset, size)` makes them, stopping as soon as an answer arrives.
+ */
+function slowPost({
+  port,
+  length,
+  piece,
+  pieceBytes,
+  intervalMs,
+  headers = {},
+  localAddress,
+}: {
+  port: number;
+  length: number;
+  piece: (offset: number, size: number) => Buffer | string;
+  pieceBytes: number;
+  intervalMs: number;
+  headers?: Record<string, string>;
+  localAddress?: string;
+}): Promise<SlowPost> {
+  const { socket, answer, isAnswered } = openPost({ port, headers: { 'content-length': String(length), ...headers }, localAddress });
+  let sent = 0;
+  const sendNext = () => {
+    if (isAnswered() || socket.destroyed || sent >= length) return;
+    const size = Math.min(pieceBytes, length - sent);
+    const ready = socket.write(piece(sent, size));
+    sent += size;
+    if (ready) setTimeout(sendNext, intervalMs);
+    else socket.once('drain', () => setTimeout(sendNext, intervalMs));
+  };
+  sendNext();
+  return answer;
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 1000 && !condition(); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
 }
 
 /** A chat body of exactly `length` bytes whose one message is all "a", produced piece by piece. */
@@ -282,9 +304,9 @@ describe('a body of 340,000 empty messages (finding 5)', () => {
   const body = `{"model":"qwen-turbo","messages":[${Array.from({ length: 340_000 }, () => '{}').join(',')}]}`;
   let gateway: Gateway;
   beforeAll(async () => {
-    // 340,000 objects are over the default maxJsonContainers (checked before parsing); raised here so
-    // the body is parsed and meets the message cap.
-    gateway = await startGateway({ budgetBytes: 32 * MB, maxJsonContainers: 1_000_000 });
+    // 340,000 objects are over the default maxJsonValues (checked before parsing); raised here so the
+    // body is parsed and meets the message cap.
+    gateway = await startGateway({ budgetBytes: 32 * MB, maxJsonValues: 1_000_000 });
   });
   afterAll(async () => {
     await gateway.close();
@@ -455,7 +477,7 @@ describe('deeply nested JSON and floods of containers (attack finding 2)', () =>
     });
     flooded.socket.destroy();
     expectOpenAIError(flooded, 400, 'json_too_complex');
-    expect(flooded.body).toMatchObject({ error: { message: expect.stringContaining('more than 100000 objects and arrays') } });
+    expect(flooded.body).toMatchObject({ error: { message: expect.stringContaining('more than 200000 values') } });
     expect(gateway.fake.requests).toHaveLength(0);
   });
 
@@ -474,6 +496,198 @@ describe('deeply nested JSON and floods of containers (attack finding 2)', () =>
     });
     expect(response.status).toBe(200);
     await response.text();
+  });
+});
+
+/** The start of a chat body whose one message runs on: valid JSON so far, of exactly `length` bytes. */
+function chatPrefix(length: number): Buffer {
+  const head = '{"model":"qwen-turbo","messages":[{"role":"user","content":"';
+  return Buffer.concat([Buffer.from(head), Buffer.alloc(length - head.length, 'a')]);
+}
+
+/** `text` gzipped and flushed, without the end of the gzip stream: it inflates to `text`, then waits for more. */
+async function gzipWithoutEnd(text: Buffer): Promise<Buffer> {
+  const gzip = createGzip({ level: 9 });
+  const compressed: Buffer[] = [];
+  gzip.on('data', (data: Buffer) => compressed.push(data));
+  gzip.write(text);
+  await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+  gzip.close();
+  return Buffer.concat(compressed);
+}
+
+describe('one client’s stalled gzip uploads (re-attack finding A)', () => {
+  const BODY = 10_000_000;
+  let gateway: Gateway;
+  beforeAll(async () => {
+    // A 44 MB budget, 16 MB per client address: the same shape as 256 MB and 64 MB, at a CI-friendly size.
+    gateway = await startGateway({ bodyLimit: '10mb', budgetBytes: 44 * MB, budgetPerClientBytes: 16 * MB });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('fill only that client’s share: past it they get 503 server_busy, and a client at another address is still served', async () => {
+    // Each upload is ~10 KB on the wire and inflates to 10 MB of a valid chat body, then stalls; one
+    // plain upload brings the total to the whole 44 MB. Without a share per client, these held the whole
+    // budget for the body timeout, and every other client got 503 server_busy.
+    const compressed = await gzipWithoutEnd(chatPrefix(BODY));
+    expect(compressed.length).toBeLessThan(20 * 1024);
+    const uploads: Array<ReturnType<typeof openPost>> = [];
+    /** Opens one stalled upload from 127.0.0.1, and waits until the budget holds its bytes or it is answered. */
+    const stall = async (bytes: Buffer, inflated: number, headers: Record<string, string> = {}) => {
+      const before = gateway.budget.inUse();
+      const upload = openPost({ port: gateway.port, headers: { 'transfer-encoding': 'chunked', ...headers } });
+      upload.socket.write(Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]));
+      uploads.push(upload);
+      await waitFor(() => upload.isAnswered() || gateway.budget.inUse() === before + inflated);
+      return upload;
+    };
+    try {
+      const rssBefore = process.memoryUsage.rss();
+      for (let index = 0; index < 4; index += 1) await stall(compressed, BODY, { 'content-encoding': 'gzip' });
+      const filler = chatPrefix(44 * MB - 4 * BODY);
+      await stall(filler, filler.length);
+
+      const [held, ...refused] = uploads.slice(0, 4);
+      expect(held?.isAnswered()).toBe(false);
+      for (const upload of refused) {
+        expect(upload.isAnswered()).toBe(true);
+        const busy = await upload.answer;
+        expectOpenAIError(busy, 503, 'server_busy');
+        expect(busy.body).toMatchObject({ error: { message: expect.stringContaining('share') } });
+        expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+        expect(busy.headers.connection).toBe('close');
+      }
+      // The client holds one 10 MB body and the filler, under its 16 MB; the rest of the budget is free.
+      expect(gateway.budget.inUse('127.0.0.1')).toBe(BODY + filler.length);
+      expect(gateway.budget.inUse()).toBe(BODY + filler.length);
+
+      // Another client, a 1 MB message: read, sent on, answered.
+      const message = JSON.stringify({ model: 'qwen-turbo', messages: [{ role: 'user', content: 'b'.repeat(MB) }] });
+      const other = await slowPost({
+        port: gateway.port,
+        length: Buffer.byteLength(message),
+        piece: (offset, size) => message.slice(offset, offset + size),
+        pieceBytes: 256 * 1024,
+        intervalMs: 0,
+        localAddress: '127.0.0.2',
+        headers: { authorization: 'Bearer sk-test-key' },
+      });
+      other.socket.destroy();
+      expect(other.status).toBe(200);
+      expect(gateway.fake.requests).toHaveLength(1);
+      // The attacker's next upload is still refused; nothing it did cost much memory.
+      const again = await stall(compressed, BODY, { 'content-encoding': 'gzip' });
+      expectOpenAIError(await again.answer, 503, 'server_busy');
+      expect((process.memoryUsage.rss() - rssBefore) / MB).toBeLessThan(200);
+    } finally {
+      for (const upload of uploads) upload.socket.destroy();
+    }
+    await waitFor(() => gateway.budget.inUse() === 0);
+  }, 30_000);
+});
+
+describe('bodies of millions of small values (re-attack finding B)', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ bodyLimit: '10mb', budgetBytes: 256 * MB });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  /** A chat body of `length` bytes whose response_format carries one array of `element`s: depth 3. */
+  function floodBody(length: number, element: (index: number) => string): Buffer {
+    const head = '{"model":"qwen-turbo","messages":[{"role":"user","content":"hi"}],"response_format":{"type":"text","x":[';
+    const parts: string[] = [];
+    let size = head.length + 3;
+    for (let index = 0; ; index += 1) {
+      const next = element(index);
+      if (size + next.length + 1 > length) break;
+      parts.push(next);
+      size += next.length + 1;
+    }
+    return Buffer.from(`${head}${parts.join(',')}]}}`);
+  }
+
+  it('20 gzipped bodies of 10 MB of [0,0,…] at once: each gets 400 json_too_complex, and RSS grows by little', async () => {
+    // Parsed, each took about 58 MB of heap (24 at once: RSS from 101 MB to 1.5 GB); refused after its
+    // first 200,000 values, each costs a few hundred KB.
+    const bomb = gzipSync(
+      floodBody(10 * MB, () => '0'),
+      { level: 9 },
+    );
+    expect(bomb.length).toBeLessThan(30 * 1024);
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
+    const sampler = setInterval(() => {
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    }, 10);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        slowPost({
+          port: gateway.port,
+          length: bomb.length,
+          piece: (offset, size) => bomb.subarray(offset, offset + size),
+          pieceBytes: bomb.length,
+          intervalMs: 0,
+          headers: { 'content-encoding': 'gzip' },
+        }),
+      ),
+    );
+    clearInterval(sampler);
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+    for (const answer of answers) answer.socket.destroy();
+    for (const answer of answers) {
+      expectOpenAIError(answer, 400, 'json_too_complex');
+      expect(answer.body).toMatchObject({ error: { message: expect.stringContaining('more than 200000 values') } });
+      expect(answer.headers.connection).toBe('close');
+    }
+    expect((rssPeak - rssBefore) / MB).toBeLessThan(100);
+    expect(gateway.fake.requests).toHaveLength(0);
+  }, 30_000);
+
+  it('10 MB of distinct short strings gets 400 json_too_complex too', async () => {
+    const body = floodBody(10 * MB, (index) => `"${index.toString(36).padStart(6, 'z')}"`);
+    const answer = await slowPost({
+      port: gateway.port,
+      length: body.length,
+      piece: (offset, size) => body.subarray(offset, offset + size),
+      pieceBytes: 1 * MB,
+      intervalMs: 0,
+    });
+    answer.socket.destroy();
+    expectOpenAIError(answer, 400, 'json_too_complex');
+    expect(gateway.fake.requests).toHaveLength(0);
+  });
+});
+
+describe('a body still arriving at the shutdown drain deadline (re-attack finding E)', () => {
+  const shutdown = new AbortController();
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startGateway({ budgetBytes: 32 * MB, shutdownSignal: shutdown.signal });
+  });
+  afterAll(async () => {
+    await gateway.close();
+  });
+
+  it('gets 503 server_shutting_down when the signal aborts, and its connection is closed', async () => {
+    const trickle = slowPost({
+      port: gateway.port,
+      length: 1000,
+      piece: (_offset, size) => ' '.repeat(size),
+      pieceBytes: 1,
+      intervalMs: 20,
+    });
+    await waitFor(() => gateway.budget.inUse() >= 5);
+    shutdown.abort();
+    const answer = await trickle;
+    expectOpenAIError(answer, 503, 'server_shutting_down');
+    expect(answer.headers.connection).toBe('close');
+    await answer.closed;
+    await waitFor(() => gateway.budget.inUse() === 0);
   });
 });
 

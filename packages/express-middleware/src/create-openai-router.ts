@@ -25,17 +25,24 @@ export interface OpenAIRouterOptions {
   requestLimits?: RequestLimits;
   /** Deepest nesting of objects and arrays in a request body, checked before parsing (400 `json_too_complex`); default 64. */
   maxJsonDepth?: number;
-  /** Most objects and arrays in a request body, checked before parsing (400 `json_too_complex`); default 100000. */
-  maxJsonContainers?: number;
+  /**
+   * Most values in a request body (every array element and object member's value; objects and arrays are
+   * values too), checked before parsing (400 `json_too_complex`); default 200000.
+   */
+  maxJsonValues?: number;
   /** Longest wait for DashScope's reply to start, in milliseconds (shorthand for `upstream.timeoutMs`). */
   upstreamTimeoutMs?: number;
   /** Largest DashScope JSON answer read, in bytes (shorthand for `upstream.maxUpstreamJsonBytes`). */
   maxUpstreamJsonBytes?: number;
   /** The upstream's limits and pool: waits, caps, heartbeats, connection pool (see DashScopeProxyOptions). */
   upstream?: Omit<DashScopeProxyOptions, 'baseUrl' | 'logger' | 'memoryBudget' | 'shutdownSignal'>;
-  /** One budget for buffered request bodies and buffered DashScope JSON answers, shared across requests; default 256 MB (at least bodyLimit). */
+  /**
+   * One budget for buffered request bodies and buffered DashScope JSON answers, shared across requests,
+   * with a share per client address for the bodies; default 256 MB (at least bodyLimit), 64 MB per
+   * client (at least bodyLimit).
+   */
   memoryBudget?: MemoryBudget;
-  /** Abort it when the server shuts down: calls still running end with `server_shutting_down`. */
+  /** Abort it when the server shuts down: bodies still arriving and calls still running end with `server_shutting_down`. */
   shutdownSignal?: AbortSignal;
   logger?: Logger;
   /** Fingerprints keys for logs and metrics (pass the same one to requestLogger). */
@@ -61,6 +68,8 @@ export interface OpenAIRouterOptions {
 
 /** The default budget of buffered bodies and answers across one router's requests. */
 const DEFAULT_BUFFER_MEMORY_BYTES = 256 * 1024 * 1024;
+/** The default share of that budget one client address's bodies may hold. */
+const DEFAULT_BUFFER_MEMORY_PER_CLIENT_BYTES = 64 * 1024 * 1024;
 
 /**
  * The OpenAI API as one Router, mountable at any path of any Express app, built from the endpoint
@@ -74,11 +83,14 @@ export function createOpenAIRouter({
   bodyTimeoutMs,
   requestLimits,
   maxJsonDepth,
-  maxJsonContainers,
+  maxJsonValues,
   upstreamTimeoutMs,
   maxUpstreamJsonBytes,
   upstream = {},
-  memoryBudget = createMemoryBudget({ maxBytes: Math.max(DEFAULT_BUFFER_MEMORY_BYTES, parseByteSize(bodyLimit)) }),
+  memoryBudget = createMemoryBudget({
+    maxBytes: Math.max(DEFAULT_BUFFER_MEMORY_BYTES, parseByteSize(bodyLimit)),
+    maxBytesPerClient: Math.max(DEFAULT_BUFFER_MEMORY_PER_CLIENT_BYTES, parseByteSize(bodyLimit)),
+  }),
   shutdownSignal,
   logger = createLogger(),
   hashApiKey = createApiKeyHasher(),
@@ -110,7 +122,8 @@ export function createOpenAIRouter({
     timeoutMs: bodyTimeoutMs,
     budget: memoryBudget,
     maxDepth: maxJsonDepth,
-    maxContainers: maxJsonContainers,
+    maxValues: maxJsonValues,
+    signal: shutdownSignal,
   });
 
   if (onCallFinished !== undefined) router.use(reportCalls({ onCallFinished, logger }));

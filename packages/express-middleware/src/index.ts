@@ -26,6 +26,7 @@ export { sendOpenAIError } from './send-openai-error.js';
 
 // Rate limits for a public service: per client IP, per key, and DashScope calls in flight per key.
 export { rateLimitByIp, type RateLimitByIpOptions } from './rate-limit-by-ip.js';
+export { clientNetwork } from './client-network.js';
 export { rateLimitByKey, type RateLimitByKeyOptions } from './rate-limit-by-key.js';
 export { rateLimitRequests, type RateLimitRequestsOptions } from './rate-limit-requests.js';
 export type { RequestLimiterOptions, RateLimitRedisClient } from './create-request-limiter.js';

@@ -141,8 +141,10 @@ describe('jsonBody bounds the bodies it reads', () => {
     }
   });
 
-  async function listen(options: JsonBodyOptions): Promise<number> {
+  /** With `trustProxy`, each request picks its client address with X-Forwarded-For. */
+  async function listen(options: JsonBodyOptions, { trustProxy = false } = {}): Promise<number> {
     const app = express();
+    app.set('trust proxy', trustProxy);
     app.post('/echo', jsonBody(options), (req: Request, res: Response) => {
       res.json({ body: req.body as unknown });
     });
@@ -304,6 +306,113 @@ describe('jsonBody bounds the bodies it reads', () => {
     holder.socket.destroy();
   });
 
+  /**
+   * Opens a gzip upload from `address` that inflates to `text` and then stalls (no end, no gzip trailer),
+   * and waits until the budget holds its bytes, or until it is answered.
+   */
+  async function stalledGzipUpload(port: number, budget: MemoryBudget, address: string, text: string) {
+    const gzip = createGzip();
+    const compressed: Buffer[] = [];
+    gzip.on('data', (data: Buffer) => compressed.push(data));
+    gzip.write(text);
+    await new Promise<void>((resolve) => gzip.flush(constants.Z_SYNC_FLUSH, () => resolve()));
+    const bytes = Buffer.concat(compressed);
+    const before = budget.inUse();
+    let answered = false;
+    const client = openRawRequest(port, { 'transfer-encoding': 'chunked', 'content-encoding': 'gzip', 'x-forwarded-for': address });
+    client.response.then(() => (answered = true)).catch(() => {});
+    client.socket.write(Buffer.concat([Buffer.from(`${bytes.length.toString(16)}\r\n`), bytes, Buffer.from('\r\n')]));
+    await waitFor(() => answered || budget.inUse() === before + text.length);
+    gzip.close();
+    return client;
+  }
+
+  it('gives each client address a share of the budget: one client’s stalled gzip uploads get 503 past it, another client is still read', async () => {
+    // 150 bytes of a valid prefix each, a few bytes on the wire; without the share, two would hold 300 of
+    // the 400 bytes and the other client’s 150-byte body would find no room.
+    const budget = createMemoryBudget({ maxBytes: 400, maxBytesPerClient: 200 });
+    const port = await listen({ limit: 200, budget }, { trustProxy: true });
+    const prefix = `{"t":"${'x'.repeat(144)}`;
+    const first = await stalledGzipUpload(port, budget, '203.0.113.1', prefix);
+    expect(budget.inUse('203.0.113.1')).toBe(150);
+    const refused = await Promise.all([1, 2, 3].map(() => stalledGzipUpload(port, budget, '203.0.113.1', prefix)));
+    for (const upload of refused) {
+      const busy = await upload.response;
+      expectRawOpenAIError(busy, 503, 'server_busy');
+      expect(busy.body).toMatchObject({ error: { message: expect.stringContaining('share') } });
+      expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(busy.headers.connection).toBe('close');
+      await upload.closed;
+    }
+    await waitFor(() => budget.inUse() === 150);
+
+    const other = await request(`http://127.0.0.1:${port}`)
+      .post('/echo')
+      .set('x-forwarded-for', '198.51.100.7')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ t: 'y'.repeat(150 - 10) }));
+    expect(other.status).toBe(200);
+    first.socket.destroy();
+    await waitFor(() => budget.inUse() === 0);
+  });
+
+  it('counts an IPv6 client by its /64 and an IPv4-mapped address as the IPv4 one, or by the clientKey given', async () => {
+    const budget = createMemoryBudget({ maxBytes: 1000, maxBytesPerClient: 100 });
+    const port = await listen({ limit: 100, budget }, { trustProxy: true });
+    const holders = [
+      await stalledGzipUpload(port, budget, '2001:db8:1:2::1', `[${' '.repeat(59)}`),
+      await stalledGzipUpload(port, budget, '192.0.2.7', `[${' '.repeat(59)}`),
+    ];
+    expect(budget.inUse('2001:db8:1:2:0:0:0:0/64')).toBe(60);
+    expect(budget.inUse('192.0.2.7')).toBe(60);
+    for (const address of ['2001:db8:1:2:ffff::9', '::ffff:192.0.2.7']) {
+      const sameClient = await stalledGzipUpload(port, budget, address, `[${' '.repeat(59)}`);
+      expectRawOpenAIError(await sameClient.response, 503, 'server_busy');
+    }
+    const otherNetwork = await stalledGzipUpload(port, budget, '2001:db8:1:3::1', `[${' '.repeat(59)}`);
+    expect(budget.inUse('2001:db8:1:3:0:0:0:0/64')).toBe(60);
+    for (const client of [...holders, otherNetwork]) client.socket.destroy();
+    await waitFor(() => budget.inUse() === 0);
+
+    const byTenant = createMemoryBudget({ maxBytes: 1000, maxBytesPerClient: 100 });
+    const tenantPort = await listen({ limit: 100, budget: byTenant, clientKey: (req) => req.get('x-tenant') });
+    const tenant = openRawRequest(tenantPort, { 'content-length': '80', 'x-tenant': 'acme' });
+    tenant.socket.write(`[${' '.repeat(59)}`);
+    await waitFor(() => byTenant.inUse('acme') === 60);
+    tenant.socket.destroy();
+    await waitFor(() => byTenant.inUse() === 0);
+  });
+
+  it('answers a body still arriving when the shutdown signal aborts with 503 server_shutting_down, and closes the connection', async () => {
+    const budget = budgetOf(1000);
+    const shutdown = new AbortController();
+    const port = await listen({ limit: 100, budget, signal: shutdown.signal });
+    const client = openRawRequest(port, { 'content-length': '50' });
+    const trickle = setInterval(() => client.socket.writable && client.socket.write(' '), 20);
+    try {
+      await waitFor(() => budget.inUse() >= 3);
+      shutdown.abort();
+      const response = await client.response;
+      expectRawOpenAIError(response, 503, 'server_shutting_down');
+      expect(response.headers.connection).toBe('close');
+      await client.closed;
+    } finally {
+      clearInterval(trickle);
+    }
+    await waitFor(() => budget.inUse() === 0);
+    // A body that starts reading after the signal aborted is answered at once.
+    const late = openRawRequest(port, { 'content-length': '50' });
+    expectRawOpenAIError(await late.response, 503, 'server_shutting_down');
+    await late.closed;
+  });
+
+  it('lets bodies read before the shutdown signal aborts go on', async () => {
+    const shutdown = new AbortController();
+    const port = await listen({ limit: 100, signal: shutdown.signal });
+    const served = await request(`http://127.0.0.1:${port}`).post('/echo').set('Content-Type', 'application/json').send('{"a":1}');
+    expect(served.status).toBe(200);
+  });
+
   it('answers a body that trickles in past the timeout with 408 request_timeout and closes the connection', async () => {
     const budget = budgetOf(1000);
     const port = await listen({ limit: 100, timeoutMs: 300, budget });
@@ -338,7 +447,12 @@ describe('jsonBody bounds the bodies it reads', () => {
     expect(() => jsonBody({ limit: '2kb', budget: budgetOf(1024) })).toThrow(TypeError);
     expect(() => jsonBody({ limit: '1.5kb', budget: budgetOf(1536) })).not.toThrow();
     expect(() => jsonBody({ maxDepth: 0 })).toThrow(TypeError);
-    expect(() => jsonBody({ maxContainers: 1.5 })).toThrow(TypeError);
+    expect(() => jsonBody({ maxValues: 1.5 })).toThrow(TypeError);
+    expect(() => jsonBody({ maxValues: 0 })).toThrow(TypeError);
+    expect(() => jsonBody({ limit: '2kb', budget: createMemoryBudget({ maxBytes: 4096, maxBytesPerClient: 1024 }) })).toThrow(
+      /maxBytesPerClient/,
+    );
+    expect(() => jsonBody({ clientKey: 'ip' as never })).toThrow(TypeError);
   });
 
   it('refuses a deeply nested body with 400 json_too_complex as soon as the nesting arrives, not at its end', async () => {
@@ -379,12 +493,17 @@ describe('jsonBody bounds the shape of the JSON before parsing it', () => {
     expect(fits.status).toBe(200);
   });
 
-  it('refuses more than maxContainers objects and arrays (default 100000), naming the limit', async () => {
-    const flood = await post(`[${Array.from({ length: 100_001 }, () => '[]').join(',')}]`);
-    expectOpenAIError(flood, 400, { code: 'json_too_complex' });
-    expect(flood.body.error.message).toMatch(/more than 100000 objects and arrays/);
-    const fits = await post(`[${Array.from({ length: 99_999 }, () => '{}').join(',')}]`);
+  it('refuses more than maxValues values (default 200000), naming the limit', async () => {
+    // The array and its 200,000 elements: one value too many, whatever the elements are.
+    for (const element of ['[]', '0', '"a"', '{"k":null}']) {
+      const count = element === '{"k":null}' ? 100_000 : 200_000;
+      const flood = await post(`[${Array.from({ length: count }, () => element).join(',')}]`);
+      expectOpenAIError(flood, 400, { code: 'json_too_complex' });
+      expect(flood.body.error.message).toMatch(/more than 200000 values/);
+    }
+    const fits = await post(`[${Array.from({ length: 199_999 }, () => '0').join(',')}]`);
     expect(fits.status).toBe(200);
+    expect((fits.body.body as unknown[]).length).toBe(199_999);
   });
 
   it('does not count brackets inside strings, nor quotes that are escaped', async () => {
@@ -392,7 +511,7 @@ describe('jsonBody bounds the shape of the JSON before parsing it', () => {
     const text = `a\\"[[[${'['.repeat(1000)}\\\\`;
     const body = JSON.stringify({ a: [text, { b: text }] });
     const strict = express();
-    strict.post('/echo', jsonBody({ maxDepth: 3, maxContainers: 3 }), (req: Request, res: Response) => {
+    strict.post('/echo', jsonBody({ maxDepth: 3, maxValues: 5 }), (req: Request, res: Response) => {
       res.json({ body: req.body as unknown });
     });
     strict.use(openAIErrorHandler({ logger: createLogger({ level: 'silent' }) }));
@@ -417,6 +536,23 @@ describe('jsonBody bounds the shape of the JSON before parsing it', () => {
     expect(response.body.body).toEqual(body);
   });
 
+  it('still reads ordinary requests: 2048 messages of text parts, and a 10 MB image', async () => {
+    const messages = Array.from({ length: 2048 }, (_, index) => ({
+      role: index % 2 === 0 ? 'user' : 'assistant',
+      content: [{ type: 'text', text: `turn ${index}, [with, brackets]` }],
+    }));
+    const conversation = await post(JSON.stringify({ model: 'qwen-plus', messages }));
+    expect(conversation.status).toBe(200);
+    expect(conversation.body.body.messages).toHaveLength(2048);
+    const head =
+      '{"model":"qwen-vl-plus","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,';
+    const tail = '"}}]}]}';
+    const image = Buffer.alloc(10 * 1024 * 1024 - head.length - tail.length, 'QUJD').toString();
+    const picture = await post(`${head}${image}${tail}`);
+    expect(picture.status).toBe(200);
+    expect(picture.body.body.messages[0].content[0].image_url.url).toHaveLength(image.length + 'data:image/png;base64,'.length);
+  });
+
   it('checks text a host app read before it the same way', async () => {
     const hosted = createTestApp({ hostParser: express.text({ type: '*/*', limit: '1mb' }) });
     const deep = await request(hosted).post('/echo').set('Content-Type', 'application/json').send('['.repeat(100));
@@ -425,7 +561,7 @@ describe('jsonBody bounds the shape of the JSON before parsing it', () => {
     const flood = await request(raw)
       .post('/echo')
       .set('Content-Type', 'application/json')
-      .send(`[${'{},'.repeat(100_001)}{}]`);
+      .send(`[${'{},'.repeat(200_000)}{}]`);
     expectOpenAIError(flood, 400, { code: 'json_too_complex' });
   });
 });

@@ -2,7 +2,8 @@ import type { Transform } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import zlib from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
-import { GatewayError, invalidRequest, serverBusy } from '@gw/core';
+import { GatewayError, invalidRequest, serverBusy, serverShuttingDown } from '@gw/core';
+import { clientNetwork } from './client-network.js';
 import { createJsonNestingCheck, type JsonNestingExcess, type JsonNestingLimits } from './create-json-nesting-check.js';
 import type { MemoryBudget } from './memory-budget.js';
 
@@ -13,17 +14,34 @@ export interface JsonBodyOptions {
   timeoutMs?: number;
   /**
    * The in-flight bytes shared with other buffers (see createMemoryBudget). A body reserves its bytes
-   * as they arrive (decompressed, when it is compressed), never what it announces, and holds them until
-   * its response closes; a chunk that finds no room ends the read with 503 `server_busy`.
+   * as they arrive (decompressed, when it is compressed), never what it announces, under its client
+   * (see clientKey), and holds them until its response closes; a chunk that finds no room, in the
+   * budget or in its client's share, ends the read with 503 `server_busy`.
    */
   budget?: MemoryBudget;
+  /**
+   * The client a body's bytes count against in the budget's per-client share. Default: `req.ip` (so
+   * it follows the app's "trust proxy" setting), an IPv6 address grouped by its /64 and an IPv4-mapped
+   * one read as IPv4, as rateLimitByIp counts them. Undefined counts the body in the total only.
+   */
+  clientKey?: (req: Request) => string | undefined;
   /** Deepest nesting of objects and arrays, counted before parsing; deeper gets 400 `json_too_complex`. Default 64. */
   maxDepth?: number;
-  /** Most objects and arrays in one body, counted before parsing; more gets 400 `json_too_complex`. Default 100000. */
-  maxContainers?: number;
+  /**
+   * Most values in one body (the body's own, every array element and every object member's value; each
+   * object and array is one too), counted before parsing; more gets 400 `json_too_complex`. Default 200000.
+   */
+  maxValues?: number;
+  /**
+   * Abort it when the server shuts down: a body still being read then is answered 503
+   * `server_shutting_down` (the router passes its shutdownSignal).
+   */
+  signal?: AbortSignal;
 }
 
 const BUSY_RETRY_AFTER_SECONDS = 2;
+/** The per-client share counts IPv6 clients by this prefix, as rateLimitByIp does by default. */
+const CLIENT_IPV6_SUBNET = 64;
 /** How long a refused connection goes on reading after its answer, at most, before it closes. */
 const LINGER_MS = 2000;
 
@@ -41,21 +59,36 @@ const DECOMPRESSORS: Readonly<Record<string, () => Transform>> = {
  * value. A host app that already parsed the body keeps its parse: a parsed object is used as is, text or
  * bytes are checked and parsed here.
  *
- * A body this middleware reads itself is bounded four ways: in size (413, at once when Content-Length
- * says so), in time (408), together with every other body in flight (503 with Retry-After), and in shape
- * (400 `json_too_complex`: nesting depth and the number of objects and arrays, counted on the text as it
- * arrives, before JSON.parse builds anything). Each refusal closes the connection, so the unread rest of
- * the body cannot be taken for the next request.
+ * A body this middleware reads itself is bounded five ways: in size (413, at once when Content-Length
+ * says so), in time (408), together with every other body in flight and with the other bodies of its
+ * client (503 with Retry-After), in shape (400 `json_too_complex`: nesting depth and the number of
+ * values, counted on the text as it arrives, before JSON.parse builds anything), and by the server's
+ * shutdown (503 `server_shutting_down`). Each refusal closes the connection, so the unread rest of the
+ * body cannot be taken for the next request.
  */
-export function jsonBody({ limit = '10mb', timeoutMs = 30_000, budget, maxDepth = 64, maxContainers = 100_000 }: JsonBodyOptions = {}) {
+export function jsonBody({
+  limit = '10mb',
+  timeoutMs = 30_000,
+  budget,
+  clientKey = clientAddress,
+  maxDepth = 64,
+  maxValues = 200_000,
+  signal,
+}: JsonBodyOptions = {}) {
   const limitBytes = parseByteSize(limit);
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new TypeError('jsonBody: timeoutMs must be a positive number');
   if (budget !== undefined && budget.maxBytes < limitBytes) {
     throw new TypeError(`jsonBody: budget.maxBytes (${budget.maxBytes}) must be at least the body limit (${limitBytes} bytes)`);
   }
+  if (budget !== undefined && budget.maxBytesPerClient < limitBytes) {
+    throw new TypeError(
+      `jsonBody: budget.maxBytesPerClient (${budget.maxBytesPerClient}) must be at least the body limit (${limitBytes} bytes)`,
+    );
+  }
+  if (typeof clientKey !== 'function') throw new TypeError('jsonBody: clientKey must be a function of the request');
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) throw new TypeError('jsonBody: maxDepth must be a positive integer');
-  if (!Number.isSafeInteger(maxContainers) || maxContainers < 1) throw new TypeError('jsonBody: maxContainers must be a positive integer');
-  const nesting: JsonNestingLimits = { maxDepth, maxContainers };
+  if (!Number.isSafeInteger(maxValues) || maxValues < 1) throw new TypeError('jsonBody: maxValues must be a positive integer');
+  const nesting: JsonNestingLimits = { maxDepth, maxValues };
 
   return function jsonBodyMiddleware(req: Request, res: Response, next: NextFunction): void {
     const body: unknown = req.body;
@@ -79,7 +112,17 @@ export function jsonBody({ limit = '10mb', timeoutMs = 30_000, budget, maxDepth 
       next(incompleteBody());
       return;
     }
-    readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting });
+    readJsonBody({
+      req,
+      res,
+      next,
+      limitBytes,
+      timeoutMs,
+      budget,
+      client: budget === undefined ? undefined : clientKey(req),
+      nesting,
+      signal,
+    });
   };
 }
 
@@ -90,20 +133,27 @@ interface ReadJsonBodyOptions {
   limitBytes: number;
   timeoutMs: number;
   budget: MemoryBudget | undefined;
+  client: string | undefined;
   nesting: JsonNestingLimits;
+  signal: AbortSignal | undefined;
 }
 
 /**
  * Reads the body chunk by chunk: each (decompressed) chunk is counted against the limit, reserved in the
- * budget, decoded with a streaming decoder and its text checked for nesting before it is kept. The first
- * check that fails stops the read and answers; otherwise the whole text is parsed at the end.
+ * budget under the body's client, decoded with a streaming decoder and its text checked for nesting and
+ * values before it is kept. The first check that fails stops the read and answers (as does the shutdown
+ * signal); otherwise the whole text is parsed at the end.
  */
-function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }: ReadJsonBodyOptions): void {
+function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, client, nesting, signal }: ReadJsonBodyOptions): void {
   const lengthHeader = req.headers['content-length'];
   const refuseAtOnce = (error: GatewayError) => {
     closeAfterAnswer(req, res);
     next(error);
   };
+  if (signal?.aborted === true) {
+    refuseAtOnce(serverShuttingDown());
+    return;
+  }
   if (lengthHeader !== undefined && Number(lengthHeader) > limitBytes) {
     refuseAtOnce(requestTooLarge(limitBytes));
     return;
@@ -118,7 +168,7 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }
 
   const decompressor = createDecompressor?.();
   const source = decompressor ?? req;
-  const reservation = createReservation(budget);
+  const reservation = createReservation(budget, client);
   const checkNesting = createJsonNestingCheck(nesting);
   const pieces: string[] = [];
   let received = 0;
@@ -128,6 +178,7 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }
   const stop = () => {
     settled = true;
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onShutdown);
     source.off('data', onData);
     source.off('end', onEnd);
     source.off('error', onSourceError);
@@ -161,7 +212,7 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }
   const onData = (chunk: Buffer) => {
     received += chunk.length;
     if (received > limitBytes) refuse(requestTooLarge(limitBytes));
-    else if (!reservation.growTo(received)) refuse(serverBusy('too many request bodies are being read at once.', BUSY_RETRY_AFTER_SECONDS));
+    else if (!reservation.growTo(received)) refuse(bufferFull(reservation.isOverShare(received)));
     else keep(decoder.decode(chunk, { stream: true }));
   };
   const onEnd = () => {
@@ -181,12 +232,15 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, nesting }
   const onBroken = () => {
     if (!req.complete) refuse(incompleteBody());
   };
+  const onShutdown = () => refuse(serverShuttingDown());
   const timer = setTimeout(() => refuse(requestTimeout(timeoutMs)), timeoutMs);
 
   res.once('close', () => {
     clearTimeout(timer);
+    signal?.removeEventListener('abort', onShutdown);
     reservation.release();
   });
+  signal?.addEventListener('abort', onShutdown, { once: true });
   source.on('data', onData);
   source.on('end', onEnd);
   source.on('error', onSourceError);
@@ -209,12 +263,12 @@ function parseInto(req: Request, text: string, next: NextFunction): void {
 }
 
 /**
- * The body's share of the memory budget, grown to the bytes read so far. It holds one reservation at a
- * time (a body read in a million one-byte chunks does not keep a million releases): growing gives the
- * old one back and takes the larger one, or, when that finds no room, takes the old one back again,
- * which cannot fail, as nothing else ran in between.
+ * The body's part of the memory budget, under its client, grown to the bytes read so far. It holds one
+ * reservation at a time (a body read in a million one-byte chunks does not keep a million releases):
+ * growing gives the old one back and takes the larger one, or, when that finds no room, takes the old
+ * one back again, which cannot fail, as nothing else ran in between.
  */
-function createReservation(budget: MemoryBudget | undefined) {
+function createReservation(budget: MemoryBudget | undefined, client: string | undefined) {
   let reserved = 0;
   let release = noop;
   let released = false;
@@ -223,14 +277,18 @@ function createReservation(budget: MemoryBudget | undefined) {
       if (budget === undefined || bytes <= reserved) return true;
       if (released) return false;
       release();
-      const grown = budget.tryReserve(bytes);
+      const grown = budget.tryReserve(bytes, client);
       if (grown === undefined) {
-        release = budget.tryReserve(reserved) ?? noop;
+        release = budget.tryReserve(reserved, client) ?? noop;
         return false;
       }
       release = grown;
       reserved = bytes;
       return true;
+    },
+    /** Whether growing to `bytes` goes over the client's share, whatever the rest of the budget holds. */
+    isOverShare(bytes: number): boolean {
+      return budget !== undefined && client !== undefined && budget.inUse(client) - reserved + bytes > budget.maxBytesPerClient;
     },
     release(): void {
       released = true;
@@ -277,6 +335,11 @@ function closeAfterAnswer(req: Request, res: Response): void {
   };
 }
 
+/** The default client of a body: its address as `req.ip` gives it, an IPv6 one grouped by its network. */
+function clientAddress(req: Request): string | undefined {
+  return clientNetwork(req.ip ?? req.socket.remoteAddress, CLIENT_IPV6_SUBNET);
+}
+
 /** RFC 9112 §6.3: a request has a body when it says so with Transfer-Encoding or a Content-Length. */
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || req.headers['content-length'] !== undefined;
@@ -300,11 +363,21 @@ function requestTimeout(timeoutMs: number): GatewayError {
   });
 }
 
-function jsonTooComplex(excess: JsonNestingExcess, { maxDepth, maxContainers }: JsonNestingLimits): GatewayError {
+/** 503 `server_busy`: the body's next bytes do not fit in its client's share, or else in the whole budget. */
+function bufferFull(overShare: boolean): GatewayError {
+  return serverBusy(
+    overShare
+      ? 'the requests from your address hold all of its share of the memory for request bodies.'
+      : 'too many request bodies are being read at once.',
+    BUSY_RETRY_AFTER_SECONDS,
+  );
+}
+
+function jsonTooComplex(excess: JsonNestingExcess, { maxDepth, maxValues }: JsonNestingLimits): GatewayError {
   const detail =
     excess === 'maxDepth'
       ? `objects and arrays nest deeper than ${maxDepth} levels`
-      : `it holds more than ${maxContainers} objects and arrays`;
+      : `it holds more than ${maxValues} values (array elements and object members)`;
   return invalidRequest(`The JSON body of your request is too complex to accept: ${detail}.`, { code: 'json_too_complex' });
 }
 

@@ -60,13 +60,13 @@ describe('createLogger, text format', () => {
     const { logger, lines } = capture();
     logger.error('Upstream failed\n2024-01-01 12:00:00 - Request completed - IP: 6.6.6.6', {
       dashscope_request_id: 'abc\r\nFORGED LINE',
-      cause: 'a\u2028b\u0000',
+      cause: 'a\u2028b\u0000c\u0085',
     });
     expect(lines).toHaveLength(1);
     expect(lines[0]?.match(/\n/g)).toHaveLength(1);
     expect(lines[0]).toContain('Upstream failed\\u000a2024-01-01');
     expect(lines[0]).toContain('DashScope Request ID: abc\\u000d\\u000aFORGED LINE');
-    expect(lines[0]).toContain('Cause: a\\u2028b\\u0000');
+    expect(lines[0]).toContain('Cause: a\\u2028b\\u0000c\\u0085');
   });
 });
 
