@@ -55,7 +55,7 @@ export function formatLogTimestamp(date: Date): string {
 export function createLogger({
   level = 'info',
   format = 'text',
-  write = (line) => void process.stdout.write(line),
+  write = writeToStdout,
   now = () => new Date(),
 }: LoggerOptions = {}): Logger {
   if (!Object.hasOwn(severity, level)) throw new TypeError(`createLogger: unknown level "${level}"`);
@@ -101,4 +101,28 @@ export function createLogger({
  */
 function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Lines written in the same turn of the event loop leave in one write: two lines per request would
+ * otherwise be two system calls on the request's path (stdout is synchronous for files and pipes).
+ * Whatever is pending is written before the process exits.
+ */
+let pendingLines: string[] = [];
+function writeToStdout(line: string): void {
+  if (pendingLines.length === 0) {
+    setImmediate(flushLines);
+    if (!flushOnExit) {
+      flushOnExit = true;
+      process.once('exit', flushLines);
+    }
+  }
+  pendingLines.push(line);
+}
+let flushOnExit = false;
+function flushLines(): void {
+  if (pendingLines.length === 0) return;
+  const text = pendingLines.join('');
+  pendingLines = [];
+  process.stdout.write(text);
 }

@@ -40,22 +40,18 @@ export function requestLogger({
   const clientIp = (req: IncomingMessage): string => (req as Request).ip ?? req.socket.remoteAddress ?? '-';
   const path = (req: IncomingMessage): string => ((req as Request).originalUrl ?? req.url ?? '').split('?')[0] ?? '';
 
+  const logStarted = (req: Request, res: Response): void => {
+    logger.info('Request started', {
+      ip: clientIp(req),
+      method: req.method,
+      path: path(req),
+      key_hash: keyHash(req, res),
+      request_id: gatewayState(res).requestId,
+    });
+  };
+
   // morgan fires once the response is over (streams and aborted clients included). Its lines go to our
   // logger, so LOG_FORMAT and LOG_LEVEL apply.
-  const started = morgan(
-    (_tokens, req, res) => {
-      logger.info('Request started', {
-        ip: clientIp(req),
-        method: req.method,
-        path: path(req),
-        key_hash: keyHash(req, res),
-        request_id: gatewayState(res as Response).requestId,
-      });
-      return null;
-    },
-    { immediate: true, skip, stream },
-  );
-
   const completed = morgan(
     (_tokens, req, res) => {
       const report = createCallReport(req as Request, res as Response);
@@ -82,9 +78,8 @@ export function requestLogger({
 
   return function requestLoggerMiddleware(req: Request, res: Response, next: NextFunction): void {
     gatewayState(res);
-    started(req, res, (error?: unknown) => {
-      if (error !== undefined) return next(error);
-      completed(req, res, next);
-    });
+    // The started line needs nothing from the response: written at once, without a second morgan.
+    if (!skip()) logStarted(req, res);
+    completed(req, res, next);
   };
 }

@@ -47,6 +47,9 @@ export async function rewriteJsonResponse({
   if (res.headersSent || res.destroyed) return;
   markFirstByte(res);
   if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
-  res.status(200).json(body);
+  // Written directly: Express's res.json would also hash the body for an ETag nobody asks for.
+  const answer = JSON.stringify(body);
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+  res.end(answer);
   endWithinSendTimeout(res, limits.sendTimeoutMs);
 }

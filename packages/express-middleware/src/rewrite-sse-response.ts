@@ -27,6 +27,9 @@ const sseHeaders = {
   'x-accel-buffering': 'no',
 } as const;
 
+/** How long the rest of a complete answer may take to arrive before its connection is closed instead. */
+const upstreamDrainMs = 1_000;
+
 /** A comment line: OpenAI's SDKs skip it, and it keeps idle timeouts of proxies in between from firing. */
 const heartbeat = ': keep-alive\n\n';
 
@@ -99,13 +102,31 @@ export function rewriteSseResponse({
       noteUpstreamRequestId(res, state.summary.requestId);
       res.off('close', onClientClose);
       res.off('drain', onDrain);
-      body.destroy();
+      releaseUpstream();
       // Ending a response whose client left would mark a 200 as sent in the logs.
       if (!res.writableEnded && !res.destroyed) {
         res.end();
         if (!res.writableFinished) stopSendWatch = watchSendTimeout(res, limits.sendTimeoutMs);
       }
       resolve();
+    };
+    /**
+     * A complete answer leaves the upstream connection for the next call: what is left of the body (the
+     * chunked terminator) is read, briefly, so the socket goes back to the pool instead of being closed.
+     * Anything else (the client left, an error) closes it, which also ends the upstream request.
+     */
+    const releaseUpstream = () => {
+      body.off('data', onData);
+      if (upstreamResponse.complete) return;
+      if (!translator.finished() || state.error !== undefined) {
+        body.destroy();
+        return;
+      }
+      const drainTimer = setTimeout(() => body.destroy(), upstreamDrainMs);
+      drainTimer.unref();
+      body.once('close', () => clearTimeout(drainTimer));
+      body.once('end', () => clearTimeout(drainTimer));
+      body.resume();
     };
     /** Ends the stream with a gateway-made error: a JSON answer before the first byte, an error event after. */
     const fail = (error: GatewayError) => deliver([{ type: 'error', error }]);
@@ -211,6 +232,9 @@ export function rewriteSseResponse({
       return translator.finished() ? [...parts, ...translator.end()] : parts;
     };
 
+    function onData(chunk: Buffer): void {
+      deliver(translate(chunk));
+    }
     res.once('close', onClientClose);
     res.on('drain', onDrain);
     if (res.destroyed) return finish();
@@ -218,7 +242,7 @@ export function rewriteSseResponse({
     signal?.addEventListener('abort', onShutdown, { once: true });
     armIdle();
     armHeartbeat();
-    body.on('data', (chunk: Buffer) => deliver(translate(chunk)));
+    body.on('data', onData);
     finished(body, (error) => {
       if (over) return;
       if (error === undefined || error === null) {

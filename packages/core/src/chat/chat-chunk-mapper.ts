@@ -1,5 +1,6 @@
 import { badUpstreamResponse, upstreamStreamTruncated } from '../errors/upstream-transport-error.js';
-import { dashScopeGenerationResponseSchema, type DashScopeUsage } from '../dashscope/generation-response-schema.js';
+import type { DashScopeUsage } from '../dashscope/generation-response-schema.js';
+import { isDashScopeGenerationResponse } from '../dashscope/is-generation-response.js';
 import type { ChatCompletionChunk, ChatCompletionChunkDelta, FinishReason } from '../openai/chat-response-types.js';
 import type { StreamMapper } from '../stream/create-stream-translator.js';
 import type { StreamPart } from '../stream/stream-part.js';
@@ -64,9 +65,9 @@ export function createChatChunkMapper({
 
   function mapResult(payload: unknown): ChatStreamPart[] {
     const parts: ChatStreamPart[] = [];
-    const parsed = dashScopeGenerationResponseSchema.safeParse(payload);
-    if (!parsed.success) return fail(parts, { type: 'error', error: badUpstreamResponse('an unreadable stream event') });
-    const body = parsed.data;
+    if (!isDashScopeGenerationResponse(payload))
+      return fail(parts, { type: 'error', error: badUpstreamResponse('an unreadable stream event') });
+    const body = payload;
     if (state === 'waiting') {
       id = toChatCompletionId(body.request_id, generateId);
       requestId = body.request_id;
