@@ -81,6 +81,8 @@ export function createApp({
         pool: {
           maxSockets: config.upstreamMaxSockets,
           queueTimeoutMs: config.upstreamQueueTimeoutMs,
+          maxFreeSockets: config.upstreamMaxIdleSockets,
+          freeSocketTimeoutMs: config.upstreamIdleSocketTimeoutMs,
           connectTimeoutMs: config.upstreamConnectTimeoutMs,
         },
       },

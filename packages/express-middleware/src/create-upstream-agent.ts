@@ -14,11 +14,11 @@ export interface UpstreamAgentOptions {
   queueTimeoutMs?: number;
   /** Longest DNS + TCP + TLS setup of a new socket, in milliseconds; then 504 `upstream_connect_timeout`. */
   connectTimeoutMs?: number;
-  /** Idle kept-alive sockets kept for reuse. */
+  /** Idle kept-alive sockets kept for reuse; default maxSockets, so a burst's connections serve the next. */
   maxFreeSockets?: number;
   /**
-   * How long an idle kept-alive socket is kept, in milliseconds. Short on purpose: reusing a socket the
-   * far side is just closing fails the request, and a POST cannot be retried safely.
+   * How long an idle kept-alive socket is kept, in milliseconds. Below the far side's own idle close on
+   * purpose: reusing a socket it is just closing fails the request, and a POST cannot be retried safely.
    */
   freeSocketTimeoutMs?: number;
 }
@@ -48,8 +48,8 @@ export function createUpstreamAgent({
   maxSockets = 256,
   queueTimeoutMs = 5_000,
   connectTimeoutMs = 10_000,
-  maxFreeSockets = 32,
-  freeSocketTimeoutMs = 4_000,
+  maxFreeSockets = maxSockets,
+  freeSocketTimeoutMs = 10_000,
 }: UpstreamAgentOptions = {}): UpstreamAgent {
   for (const [name, value] of Object.entries({ maxSockets, queueTimeoutMs, connectTimeoutMs, maxFreeSockets, freeSocketTimeoutMs })) {
     if (!Number.isInteger(value) || value <= 0) throw new TypeError(`createUpstreamAgent: ${name} must be a positive integer`);
