@@ -131,14 +131,17 @@ export function rewriteSseResponse({
     /** Ends the stream with a gateway-made error: a JSON answer before the first byte, an error event after. */
     const fail = (error: GatewayError) => deliver([{ type: 'error', error }]);
 
+    // Re-armed on every upstream read and every write: `refresh()` moves a timer without allocating a
+    // new one, which at tens of thousands of events a second is most of what timers cost.
     const armIdle = () => {
-      clearTimeout(idleTimer);
-      idleTimer = setTimeout(() => fail(upstreamStreamTimeout('idle', limits.idleTimeoutMs)), limits.idleTimeoutMs);
+      if (idleTimer === undefined)
+        idleTimer = setTimeout(() => fail(upstreamStreamTimeout('idle', limits.idleTimeoutMs)), limits.idleTimeoutMs);
+      else idleTimer.refresh();
     };
     const armHeartbeat = () => {
       if (limits.heartbeatIntervalMs <= 0) return;
-      clearTimeout(heartbeatTimer);
-      heartbeatTimer = setTimeout(sendHeartbeat, limits.heartbeatIntervalMs);
+      if (heartbeatTimer === undefined) heartbeatTimer = setTimeout(sendHeartbeat, limits.heartbeatIntervalMs);
+      else heartbeatTimer.refresh();
     };
     const sendHeartbeat = () => {
       if (over || res.writableNeedDrain) return;
@@ -173,6 +176,7 @@ export function rewriteSseResponse({
       // While the client holds the stream up, DashScope's silence is not DashScope's fault.
       clearTimeout(idleTimer);
       clearTimeout(heartbeatTimer);
+      idleTimer = heartbeatTimer = undefined;
       stopSendWatch ??= watchSendTimeout(res, limits.sendTimeoutMs);
     };
 
