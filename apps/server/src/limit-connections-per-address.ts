@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { clientNetwork, type Logger } from '@gw/express-middleware';
+import { countAndLogEachSecond } from './count-and-log-each-second.js';
 
 /**
  * One client may hold at most `max` connections: without it, one client holding idle keep-alive
@@ -15,8 +16,9 @@ export function limitConnectionsPerAddress(
 ): void {
   if (max <= 0) return;
   const open = new Map<string, number>();
-  let refused = 0;
-  let timer: NodeJS.Timeout | undefined;
+  const countRefusal = countAndLogEachSecond(logger, 'Connections refused: MAX_CONNECTIONS_PER_IP reached', {
+    max_connections_per_ip: max,
+  });
   server.on('connection', (socket: Socket) => {
     const remote = socket.remoteAddress;
     if (remote === undefined || isTrustedProxy(remote)) return;
@@ -24,12 +26,7 @@ export function limitConnectionsPerAddress(
     const count = open.get(address) ?? 0;
     if (count >= max) {
       socket.destroy();
-      refused += 1;
-      timer ??= setTimeout(() => {
-        logger.warn('Connections refused: MAX_CONNECTIONS_PER_IP reached', { refused, max_connections_per_ip: max });
-        refused = 0;
-        timer = undefined;
-      }, 1_000).unref();
+      countRefusal();
       return;
     }
     open.set(address, count + 1);

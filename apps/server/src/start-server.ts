@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '@gw/express-middleware';
 import type { GatewayConfig } from './config.js';
 import { createApp } from './create-app.js';
 import { createDrain } from './drain.js';
+import { countAndLogEachSecond } from './count-and-log-each-second.js';
 import { createRateLimits } from './rate-limits.js';
 import { limitConnectionsPerAddress } from './limit-connections-per-address.js';
 import { watchFileDescriptors } from './watch-file-descriptors.js';
@@ -55,7 +56,11 @@ export async function startServer({
     app,
   );
   server.maxConnections = config.maxConnections;
-  watchConnectionLimits(server, logger);
+  // Node drops connections over MAX_CONNECTIONS; the log says how many, once a second.
+  server.on(
+    'drop',
+    countAndLogEachSecond(logger, 'Connections refused: MAX_CONNECTIONS reached', { max_connections: config.maxConnections }),
+  );
   limitConnectionsPerAddress(server, {
     max: config.maxConnectionsPerIp,
     isTrustedProxy: (address) => (app.get('trust proxy fn') as (address: string, hop: number) => boolean)(address, 0),
@@ -136,21 +141,4 @@ export async function startServer({
         return { cut };
       })()),
   };
-}
-
-/**
- * Connections over MAX_CONNECTIONS are dropped by Node; a burst of them is logged once a second with a
- * count, so a flood is visible without flooding the log.
- */
-function watchConnectionLimits(server: Server, logger: Logger): void {
-  let dropped = 0;
-  let timer: NodeJS.Timeout | undefined;
-  server.on('drop', () => {
-    dropped += 1;
-    timer ??= setTimeout(() => {
-      logger.warn('Connections refused: MAX_CONNECTIONS reached', { dropped, max_connections: server.maxConnections });
-      dropped = 0;
-      timer = undefined;
-    }, 1_000).unref();
-  });
 }

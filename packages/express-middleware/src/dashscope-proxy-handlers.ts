@@ -22,7 +22,7 @@ import { holdResponseOpen } from './hold-response-open.js';
 import { createLogger, type LogFields, type Logger } from './logger.js';
 import { rewriteJsonResponse } from './rewrite-json-response.js';
 import { rewriteSseResponse, type SseRewriteLimits } from './rewrite-sse-response.js';
-import type { MemoryBudget } from './memory-budget.js';
+import { createBudgetReservation, type MemoryBudget } from './memory-budget.js';
 import { sendOpenAIError } from './send-openai-error.js';
 
 export interface DashScopeProxyHandlersOptions {
@@ -275,22 +275,18 @@ export function createDashScopeProxyHandlers({
       await rewriteSseResponse({ upstreamResponse, res, call, limits: sseLimits, signal: shutdownSignal, budget: memoryBudget });
       return;
     }
-    const releases: Array<() => void> = [];
-    const reserve =
-      memoryBudget === undefined
-        ? undefined
-        : (bytes: number) => {
-            const release = memoryBudget.tryReserve(bytes);
-            if (release === undefined) throw serverBusy('the memory for buffered answers is in use.');
-            releases.push(release);
-          };
     // Held until the client has the answer: until then it sits in the socket's buffers.
-    const releaseAll = () => releases.forEach((release) => release());
-    res.once('close', releaseAll);
+    const reservation = createBudgetReservation(memoryBudget);
+    res.once('close', () => reservation.release());
+    let received = 0;
+    const reserve = (bytes: number) => {
+      received += bytes;
+      if (!reservation.resizeTo(received)) throw serverBusy('the memory for buffered answers is in use.');
+    };
     try {
       await rewriteJsonResponse({ upstreamResponse, res, call, limits: { maxBytes: maxUpstreamJsonBytes, reserve, sendTimeoutMs } });
     } catch (error) {
-      releaseAll();
+      reservation.release();
       throw error;
     }
   }

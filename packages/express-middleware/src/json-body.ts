@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { GatewayError, invalidRequest, serverBusy, serverShuttingDown } from '@gw/core';
 import { clientNetwork } from './client-network.js';
 import { createJsonNestingCheck, type JsonNestingExcess, type JsonNestingLimits } from './create-json-nesting-check.js';
-import type { MemoryBudget } from './memory-budget.js';
+import { createBudgetReservation, type MemoryBudget } from './memory-budget.js';
 
 export interface JsonBodyOptions {
   /** Largest body accepted, in bytes or as "10mb", decompressed; larger bodies get a 413. */
@@ -168,7 +168,7 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, client, n
 
   const decompressor = createDecompressor?.();
   const source = decompressor ?? req;
-  const reservation = createReservation(budget, client);
+  const reservation = createBudgetReservation(budget, client);
   const checkNesting = createJsonNestingCheck(nesting);
   const pieces: string[] = [];
   let received = 0;
@@ -212,7 +212,7 @@ function readJsonBody({ req, res, next, limitBytes, timeoutMs, budget, client, n
   const onData = (chunk: Buffer) => {
     received += chunk.length;
     if (received > limitBytes) refuse(requestTooLarge(limitBytes));
-    else if (!reservation.growTo(received)) refuse(bufferFull(reservation.isOverShare(received)));
+    else if (!reservation.resizeTo(received)) refuse(bufferFull(reservation.isOverShare(received)));
     else keep(decoder.decode(chunk, { stream: true }));
   };
   const onEnd = () => {
@@ -260,41 +260,6 @@ function parseInto(req: Request, text: string, next: NextFunction): void {
     return;
   }
   next();
-}
-
-/**
- * The body's part of the memory budget, under its client, grown to the bytes read so far. It holds one
- * reservation at a time (a body read in a million one-byte chunks does not keep a million releases):
- * growing gives the old one back and takes the larger one, or, when that finds no room, takes the old
- * one back again, which cannot fail, as nothing else ran in between.
- */
-function createReservation(budget: MemoryBudget | undefined, client: string | undefined) {
-  let reserved = 0;
-  let release = noop;
-  let released = false;
-  return {
-    growTo(bytes: number): boolean {
-      if (budget === undefined || bytes <= reserved) return true;
-      if (released) return false;
-      release();
-      const grown = budget.tryReserve(bytes, client);
-      if (grown === undefined) {
-        release = budget.tryReserve(reserved, client) ?? noop;
-        return false;
-      }
-      release = grown;
-      reserved = bytes;
-      return true;
-    },
-    /** Whether growing to `bytes` goes over the client's share, whatever the rest of the budget holds. */
-    isOverShare(bytes: number): boolean {
-      return budget !== undefined && client !== undefined && budget.inUse(client) - reserved + bytes > budget.maxBytesPerClient;
-    },
-    release(): void {
-      released = true;
-      release();
-    },
-  };
 }
 
 function noop(): void {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createMemoryBudget } from './memory-budget.js';
+import { createBudgetReservation, createMemoryBudget } from './memory-budget.js';
 
 describe('createMemoryBudget', () => {
   it('reserves while there is room and refuses what does not fit', () => {
@@ -83,5 +83,33 @@ describe('createMemoryBudget', () => {
     const budget = createMemoryBudget({ maxBytes: 10 });
     for (const bytes of [-1, 0.5, Number.NaN]) expect(() => budget.tryReserve(bytes)).toThrow(TypeError);
     expect(budget.inUse()).toBe(0);
+  });
+});
+
+describe('createBudgetReservation', () => {
+  it('grows and shrinks one reservation, keeps what it held when a size does not fit, and gives it all back', () => {
+    const budget = createMemoryBudget({ maxBytes: 100, maxBytesPerClient: 60 });
+    const reservation = createBudgetReservation(budget, '192.0.2.1');
+    expect(reservation.resizeTo(40)).toBe(true);
+    expect(reservation.resizeTo(50)).toBe(true);
+    expect(budget.inUse('192.0.2.1')).toBe(50);
+    expect(reservation.resizeTo(70)).toBe(false);
+    expect(reservation.isOverShare(70)).toBe(true);
+    expect(budget.inUse()).toBe(50);
+    expect(reservation.resizeTo(10)).toBe(true);
+    expect(budget.inUse()).toBe(10);
+    reservation.release();
+    expect(budget.inUse()).toBe(0);
+    expect(reservation.resizeTo(5)).toBe(false);
+    expect(budget.inUse()).toBe(0);
+  });
+
+  it('refuses past the total too, without calling it the client’s share, and always succeeds without a budget', () => {
+    const budget = createMemoryBudget({ maxBytes: 100 });
+    budget.tryReserve(90);
+    const reservation = createBudgetReservation(budget);
+    expect(reservation.resizeTo(20)).toBe(false);
+    expect(reservation.isOverShare(20)).toBe(false);
+    expect(createBudgetReservation(undefined).resizeTo(1e9)).toBe(true);
   });
 });

@@ -64,3 +64,49 @@ export function createMemoryBudget({ maxBytes, maxBytesPerClient = maxBytes }: M
     },
   };
 }
+
+/** A buffer's part of the budget, resized as the buffer grows or shrinks. */
+export interface BudgetReservation {
+  /** Holds `bytes` in all (more or fewer than now); false, keeping what it held, when they do not fit. */
+  resizeTo(bytes: number): boolean;
+  /** Whether holding `bytes` goes over the client's share, whatever the rest of the budget holds. */
+  isOverShare(bytes: number): boolean;
+  /** Gives everything back; later resizes fail. */
+  release(): void;
+}
+
+/**
+ * One reservation at a time for a buffer whose size changes (a body read chunk by chunk, an answer, an
+ * event not yet complete), so a million small chunks do not keep a million releases. Resizing gives the
+ * old reservation back and takes the new size, or, when that finds no room, takes the old one back
+ * again, which cannot fail, as nothing else ran in between. Without a budget every resize succeeds.
+ */
+export function createBudgetReservation(budget: MemoryBudget | undefined, client?: string): BudgetReservation {
+  let reserved = 0;
+  let release = noop;
+  let released = false;
+  return {
+    resizeTo(bytes) {
+      if (budget === undefined || bytes === reserved) return true;
+      if (released) return false;
+      release();
+      const resized = budget.tryReserve(bytes, client);
+      if (resized === undefined) {
+        release = budget.tryReserve(reserved, client) ?? noop;
+        return false;
+      }
+      release = resized;
+      reserved = bytes;
+      return true;
+    },
+    isOverShare(bytes) {
+      return budget !== undefined && client !== undefined && budget.inUse(client) - reserved + bytes > budget.maxBytesPerClient;
+    },
+    release() {
+      released = true;
+      release();
+    },
+  };
+}
+
+function noop(): void {}

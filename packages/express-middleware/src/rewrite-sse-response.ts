@@ -15,7 +15,7 @@ import {
   type StreamPart,
 } from '@gw/core';
 import { decodeUpstreamBody } from './decode-upstream-body.js';
-import type { MemoryBudget } from './memory-budget.js';
+import { createBudgetReservation, type MemoryBudget } from './memory-budget.js';
 import { gatewayState, markFirstByte, noteUpstreamRequestId } from './gateway-state.js';
 import { sendOpenAIError } from './send-openai-error.js';
 import { watchSendTimeout } from './send-timeout.js';
@@ -86,8 +86,7 @@ export function rewriteSseResponse({
     let idleTimer: NodeJS.Timeout | undefined;
     let heartbeatTimer: NodeJS.Timeout | undefined;
     let stopSendWatch: (() => void) | undefined;
-    let heldBytes = 0;
-    let releaseHeld = (): void => undefined;
+    const held = createBudgetReservation(budget);
 
     const finish = () => {
       if (over) return;
@@ -96,7 +95,7 @@ export function rewriteSseResponse({
       clearTimeout(heartbeatTimer);
       clearTimeout(totalTimer);
       stopSendWatch?.();
-      releaseHeld();
+      held.release();
       signal?.removeEventListener('abort', onShutdown);
       state.summary = translator.summary();
       noteUpstreamRequestId(res, state.summary.requestId);
@@ -207,20 +206,7 @@ export function rewriteSseResponse({
      * An event that has not ended yet is held in memory (up to the line and event caps): its text counts
      * against the shared budget, so many streams each holding one cannot add up unbounded.
      */
-    const holdBuffered = (): boolean => {
-      if (budget === undefined) return true;
-      const bytes = translator.bufferedLength() * 2;
-      if (bytes === heldBytes) return true;
-      releaseHeld();
-      heldBytes = 0;
-      releaseHeld = () => undefined;
-      if (bytes === 0) return true;
-      const release = budget.tryReserve(bytes);
-      if (release === undefined) return false;
-      heldBytes = bytes;
-      releaseHeld = release;
-      return true;
-    };
+    const holdBuffered = (): boolean => held.resizeTo(translator.bufferedLength() * 2);
     // Once the answer is complete (DashScope's finish event) it is closed at once, whatever the
     // connection does next: a reset or a silence after the last event cannot turn it into an error.
     const translate = (chunk: Buffer): StreamPart[] => {
