@@ -127,15 +127,19 @@ const environmentSchema = z.object({
   REDIS_URL: unsetIfEmpty(redisUrl.optional()),
 });
 
+type Environment = z.output<typeof environmentSchema>;
+
+/** A budget must hold one whole body (of any client, or of each client). */
+const holdsOneBody = (name: 'BUFFER_MEMORY_LIMIT' | 'BUFFER_MEMORY_PER_IP') => ({
+  check: (environment: Environment) => environment[name] === undefined || environment[name] >= environment.BODY_LIMIT,
+  where: { path: [name], message: 'must be at least BODY_LIMIT (one whole body must fit)' },
+});
+const bufferLimit = holdsOneBody('BUFFER_MEMORY_LIMIT');
+const bufferPerIp = holdsOneBody('BUFFER_MEMORY_PER_IP');
+
 const configSchema = environmentSchema
-  .refine((environment) => environment.BUFFER_MEMORY_LIMIT === undefined || environment.BUFFER_MEMORY_LIMIT >= environment.BODY_LIMIT, {
-    path: ['BUFFER_MEMORY_LIMIT'],
-    message: 'must be at least BODY_LIMIT (one whole body must fit)',
-  })
-  .refine((environment) => environment.BUFFER_MEMORY_PER_IP === undefined || environment.BUFFER_MEMORY_PER_IP >= environment.BODY_LIMIT, {
-    path: ['BUFFER_MEMORY_PER_IP'],
-    message: 'must be at least BODY_LIMIT (one whole body of each client must fit)',
-  })
+  .refine(bufferLimit.check, bufferLimit.where)
+  .refine(bufferPerIp.check, bufferPerIp.where)
   .transform((environment) => ({
     port: environment.PORT,
     host: environment.HOST,
