@@ -35,10 +35,16 @@ export { convertToDashScopeRequest, type ConvertedChatRequest } from './chat/con
 export { convertDashScopeResponse, type ConvertDashScopeResponseOptions } from './chat/convert-dashscope-response.js';
 export { createChatStreamTranslator, type ChatStreamTranslatorOptions } from './chat/create-chat-stream-translator.js';
 export { createChatChunkMapper, type ChatChunkMapperOptions } from './chat/chat-chunk-mapper.js';
+export { createChatCompletionCollector } from './chat/create-chat-completion-collector.js';
+export { planThinking, type ThinkingPlan } from './chat/plan-thinking.js';
 export type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionChunkDelta,
+  ChatCompletionChunkToolCall,
+  ChatCompletionMessageToolCall,
+  ChoiceLogprobs,
+  TokenLogprob,
   CompletionUsage,
   FinishReason,
 } from './openai/chat-response-types.js';
@@ -62,6 +68,7 @@ export type {
   DashScopeGenerationRequest,
   DashScopeMessage,
   DashScopeParameters,
+  DashScopeToolCall,
 } from './dashscope/generation-request.js';
 
 // Models.
@@ -71,6 +78,9 @@ export {
   listModels,
   retrieveModel,
   type CatalogueModel,
+  type ModelCapabilities,
+  type ThinkingMode,
+  type EmbeddingLimits,
   type OpenAIModel,
   type OpenAIModelList,
 } from './models/model-catalogue.js';

@@ -1,11 +1,13 @@
 import { badUpstreamResponse, upstreamStreamTruncated } from '../errors/upstream-transport-error.js';
 import type { DashScopeUsage } from '../dashscope/generation-response-schema.js';
 import { isDashScopeGenerationResponse } from '../dashscope/is-generation-response.js';
-import type { ChatCompletionChunk, ChatCompletionChunkDelta, FinishReason } from '../openai/chat-response-types.js';
+import type { ChatCompletionChunk, ChatCompletionChunkDelta, ChoiceLogprobs, FinishReason } from '../openai/chat-response-types.js';
 import type { StreamMapper } from '../stream/create-stream-translator.js';
 import type { StreamPart } from '../stream/stream-part.js';
+import { convertDashScopeLogprobs } from './convert-dashscope-logprobs.js';
 import { convertDashScopeUsage } from './convert-dashscope-usage.js';
-import { mapDashScopeFinishReason } from './map-dashscope-finish-reason.js';
+import { createToolCallDeltaTracker, type ToolCallDeltaTracker } from './create-tool-call-delta-tracker.js';
+import { finishReasonWithToolCalls } from './map-dashscope-finish-reason.js';
 import { readDashScopeChoices } from './read-dashscope-choices.js';
 import { toChatCompletionId } from './to-chat-completion-id.js';
 
@@ -24,12 +26,19 @@ export interface ChatChunkMapperOptions {
 
 type ChatStreamPart = StreamPart<ChatCompletionChunk>;
 
+interface ChoiceState {
+  /** Its finish reason once it finished, null while it streams. */
+  finishReason: FinishReason | null;
+  toolCalls: ToolCallDeltaTracker;
+}
+
 /**
  * DashScope result events (incremental_output: true) → OpenAI `chat.completion.chunk` parts. Each
- * choice's first chunk carries the role; content follows as it comes; a choice's finish event becomes a
- * chunk with an empty delta and its finish reason; usage (cumulative on every DashScope event) is sent
- * once at the end if asked for; `[DONE]` closes, because DashScope sends none. State is kept per
- * choice index.
+ * choice's first chunk carries the role; reasoning, content, tool-call pieces and their logprobs follow
+ * as they come, in one chunk per event; a choice's finish becomes a chunk with an empty delta and its
+ * finish reason ("tool_calls" whenever the choice called tools); usage (cumulative on every DashScope
+ * event) is sent once at the end if asked for; `[DONE]` closes, because DashScope sends none. State is
+ * kept per choice index.
  */
 export function createChatChunkMapper({
   model,
@@ -42,16 +51,20 @@ export function createChatChunkMapper({
   let id = '';
   let usage: DashScopeUsage | undefined;
   let requestId: string | undefined;
-  /** Per choice index: its finish reason once it finished, null while it streams. */
-  const choices = new Map<number, FinishReason | null>();
+  const choices = new Map<number, ChoiceState>();
 
-  function chunk(index: number, delta: ChatCompletionChunkDelta, finishReason: FinishReason | null = null): ChatStreamPart {
+  function chunk(
+    index: number,
+    delta: ChatCompletionChunkDelta,
+    finishReason: FinishReason | null = null,
+    logprobs: ChoiceLogprobs | null = null,
+  ): ChatStreamPart {
     const data: ChatCompletionChunk = {
       id,
       object: 'chat.completion.chunk',
       created,
       model,
-      choices: [{ index, delta, logprobs: null, finish_reason: finishReason }],
+      choices: [{ index, delta, logprobs, finish_reason: finishReason }],
     };
     if (includeUsage) data.usage = null;
     return { type: 'data', data };
@@ -75,23 +88,32 @@ export function createChatChunkMapper({
     }
     // A search-source pre-event carries `usage: {}`; keep the last real totals.
     if (body.usage?.input_tokens !== undefined) usage = body.usage;
-    for (const { index, content, reasoningContent, finishReason } of readDashScopeChoices(body)) {
+    for (const { index, content, reasoningContent, toolCalls, logprobs, finishReason } of readDashScopeChoices(body)) {
       // Only the choices asked for count: a stray index must not finish (or fill) the stream.
       if (!Number.isInteger(index) || index < 0 || index >= choiceCount) continue;
-      if (choices.get(index) != null) continue;
-      if (!choices.has(index)) {
-        choices.set(index, null);
+      let choice = choices.get(index);
+      if (choice?.finishReason != null) continue;
+      if (choice === undefined) {
+        choice = { finishReason: null, toolCalls: createToolCallDeltaTracker({ generateId }) };
+        choices.set(index, choice);
         parts.push(chunk(index, { role: 'assistant', content: '', refusal: null }));
       }
-      if (content !== '' || reasoningContent !== '') {
-        const delta: ChatCompletionChunkDelta = {};
-        if (reasoningContent !== '') delta.reasoning_content = reasoningContent;
-        if (content !== '') delta.content = content;
-        parts.push(chunk(index, delta));
+      const delta: ChatCompletionChunkDelta = {};
+      if (reasoningContent !== '') delta.reasoning_content = reasoningContent;
+      if (content !== '') delta.content = content;
+      if (toolCalls.length > 0) {
+        const toolCallDeltas = choice.toolCalls.toDeltas(toolCalls);
+        if (toolCallDeltas.length > 0) delta.tool_calls = toolCallDeltas;
       }
-      const finish = mapDashScopeFinishReason(finishReason);
+      const convertedLogprobs = convertDashScopeLogprobs(logprobs);
+      // Logprobs alone (an event whose tokens carried no text) still reach the client; an empty list does not.
+      const hasLogprobs = convertedLogprobs?.content != null && convertedLogprobs.content.length > 0;
+      if (hasLogprobs || delta.content !== undefined || delta.reasoning_content !== undefined || delta.tool_calls !== undefined) {
+        parts.push(chunk(index, delta, null, convertedLogprobs));
+      }
+      const finish = finishReasonWithToolCalls(finishReason, choice.toolCalls.count() > 0);
       if (finish !== null) {
-        choices.set(index, finish);
+        choice.finishReason = finish;
         parts.push(chunk(index, {}, finish));
       }
     }
@@ -101,7 +123,7 @@ export function createChatChunkMapper({
 
   function finishedChoices(): number {
     let finished = 0;
-    for (const finishReason of choices.values()) if (finishReason !== null) finished++;
+    for (const choice of choices.values()) if (choice.finishReason !== null) finished++;
     return finished;
   }
 
@@ -136,7 +158,7 @@ export function createChatChunkMapper({
     summary() {
       return {
         usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }),
-        finishReason: choices.get(0) ?? null,
+        finishReason: choices.get(0)?.finishReason ?? null,
         requestId: requestId === '' ? undefined : requestId,
       };
     },

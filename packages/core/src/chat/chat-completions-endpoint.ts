@@ -1,8 +1,10 @@
 import type { UpstreamEndpoint } from '../endpoints/gateway-endpoint.js';
+import { createStreamTranslator } from '../stream/create-stream-translator.js';
 import { chatCompletionRequestSchema, type ChatCompletionRequest } from '../openai/chat-request-schema.js';
 import { parseChatCompletionRequest } from '../openai/parse-chat-completion-request.js';
 import { convertDashScopeResponse } from './convert-dashscope-response.js';
 import { convertToDashScopeRequest } from './convert-to-dashscope-request.js';
+import { createChatCompletionCollector } from './create-chat-completion-collector.js';
 import { createChatStreamTranslator } from './create-chat-stream-translator.js';
 
 /** POST /v1/chat/completions → DashScope's text- or multimodal-generation endpoint. */
@@ -14,14 +16,25 @@ export const chatCompletionsEndpoint: UpstreamEndpoint<ChatCompletionRequest> = 
   requestSchema: chatCompletionRequestSchema,
   parse: parseChatCompletionRequest,
   prepare(request, { created, generateId }) {
-    const { path, body, stream, includeUsage, model } = convertToDashScopeRequest({ request });
-    if (stream) {
+    const { path, body, mode, includeUsage, model, choiceCount } = convertToDashScopeRequest({ request });
+    if (mode === 'stream') {
       return {
         kind: 'sse',
         path,
         body,
         model,
-        createStreamTranslator: (limits) => createChatStreamTranslator({ model, includeUsage, created, generateId, limits }),
+        createStreamTranslator: (limits) => createChatStreamTranslator({ model, includeUsage, created, generateId, choiceCount, limits }),
+      };
+    }
+    if (mode === 'collect') {
+      return {
+        kind: 'sse',
+        respondAs: 'json',
+        path,
+        body,
+        model,
+        createStreamTranslator: (limits) =>
+          createStreamTranslator({ mapper: createChatCompletionCollector({ model, created, generateId, choiceCount }), limits }),
       };
     }
     return {

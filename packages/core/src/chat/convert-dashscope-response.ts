@@ -2,8 +2,10 @@ import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
 import { dashScopeErrorFromBody } from '../errors/dashscope-error-from-body.js';
 import { dashScopeGenerationResponseSchema } from '../dashscope/generation-response-schema.js';
 import type { ChatCompletion } from '../openai/chat-response-types.js';
+import { convertDashScopeLogprobs } from './convert-dashscope-logprobs.js';
+import { convertDashScopeToolCalls } from './convert-dashscope-tool-calls.js';
 import { convertDashScopeUsage } from './convert-dashscope-usage.js';
-import { mapDashScopeFinishReason } from './map-dashscope-finish-reason.js';
+import { finishReasonWithToolCalls } from './map-dashscope-finish-reason.js';
 import { readDashScopeChoices } from './read-dashscope-choices.js';
 import { toChatCompletionId } from './to-chat-completion-id.js';
 
@@ -14,11 +16,15 @@ export interface ConvertDashScopeResponseOptions {
   model: string;
   /** Unix seconds for `created`. */
   created: number;
-  /** Used for `id` when DashScope sent no request_id. */
+  /** Used for `id` (and tool call ids) when DashScope sent none. */
   generateId: () => string;
 }
 
-/** A native non-stream reply → OpenAI `chat.completion`. Throws a GatewayError for error bodies. */
+/**
+ * A native non-stream reply → OpenAI `chat.completion`. Throws a GatewayError for error bodies. A message
+ * that calls tools has `content: null` (DashScope sends "") and finishes with "tool_calls" whatever
+ * DashScope says (it says "stop" when the call was forced by `tool_choice`).
+ */
 export function convertDashScopeResponse({ response, model, created, generateId }: ConvertDashScopeResponseOptions): ChatCompletion {
   const parsed = dashScopeGenerationResponseSchema.safeParse(response);
   if (!parsed.success) throw badUpstreamResponse('unexpected JSON shape');
@@ -32,10 +38,19 @@ export function convertDashScopeResponse({ response, model, created, generateId 
     object: 'chat.completion',
     created,
     model,
-    choices: readDashScopeChoices(body).map(({ index, content, reasoningContent, finishReason }) => {
+    choices: readDashScopeChoices(body).map(({ index, content, reasoningContent, toolCalls, logprobs, finishReason }) => {
       const message: ChatCompletion['choices'][number]['message'] = { role: 'assistant', content, refusal: null };
       if (reasoningContent !== '') message.reasoning_content = reasoningContent;
-      return { index, message, logprobs: null, finish_reason: mapDashScopeFinishReason(finishReason) ?? 'stop' };
+      if (toolCalls.length > 0) {
+        message.tool_calls = convertDashScopeToolCalls({ toolCalls, generateId });
+        if (content === '') message.content = null;
+      }
+      return {
+        index,
+        message,
+        logprobs: convertDashScopeLogprobs(logprobs),
+        finish_reason: finishReasonWithToolCalls(finishReason, toolCalls.length > 0) ?? 'stop',
+      };
     }),
     usage: convertDashScopeUsage({ usage: body.usage }),
   };

@@ -23,3 +23,12 @@ export function mapDashScopeFinishReason(finishReason: string | null | undefined
       return 'stop';
   }
 }
+
+/**
+ * The finish reason of a choice that may have called tools: OpenAI says "tool_calls" whenever the
+ * message carries calls, DashScope says "stop" when `tool_choice` forced them. A cut answer stays "length".
+ */
+export function finishReasonWithToolCalls(finishReason: string | null | undefined, calledTools: boolean): OpenAIFinishReason | null {
+  const mapped = mapDashScopeFinishReason(finishReason);
+  return calledTools && mapped === 'stop' ? 'tool_calls' : mapped;
+}

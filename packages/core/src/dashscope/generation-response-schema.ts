@@ -9,6 +9,28 @@ import { z } from 'zod';
 /** `content` is a string for text models and an array of `{text}` items for multimodal ones. */
 const contentSchema = z.union([z.string(), z.array(z.looseObject({ text: z.string().optional() }))]).nullish();
 
+/**
+ * A tool call, whole (non-stream) or a fragment of one (stream): later fragments carry `"id":""` and no
+ * name, only more argument text (protocol §5.3).
+ */
+export const dashScopeToolCallSchema = z.looseObject({
+  index: z.number().optional(),
+  id: z.string().nullish(),
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+const tokenLogprobSchema = z.looseObject({
+  token: z.string(),
+  logprob: z.number(),
+  bytes: z.array(z.number()).nullish(),
+});
+
+/** The same shape as OpenAI's (single-generation-message-logprobs-nosse). */
+export const dashScopeLogprobsSchema = z.looseObject({
+  content: z.array(z.looseObject({ ...tokenLogprobSchema.shape, top_logprobs: z.array(tokenLogprobSchema).nullish() })).nullish(),
+});
+
 export const dashScopeChoiceSchema = z.looseObject({
   index: z.number().optional(),
   finish_reason: z.string().nullish(),
@@ -17,8 +39,10 @@ export const dashScopeChoiceSchema = z.looseObject({
       role: z.string().optional(),
       content: contentSchema,
       reasoning_content: z.string().nullish(),
+      tool_calls: z.array(dashScopeToolCallSchema).nullish(),
     })
     .optional(),
+  logprobs: dashScopeLogprobsSchema.nullish(),
 });
 
 export const dashScopeUsageSchema = z.looseObject({
@@ -49,6 +73,8 @@ export const dashScopeGenerationResponseSchema = z.looseObject({
 export type DashScopeGenerationResponse = z.infer<typeof dashScopeGenerationResponseSchema>;
 export type DashScopeUsage = z.infer<typeof dashScopeUsageSchema>;
 export type DashScopeChoice = z.infer<typeof dashScopeChoiceSchema>;
+export type DashScopeToolCallFragment = z.infer<typeof dashScopeToolCallSchema>;
+export type DashScopeLogprobs = z.infer<typeof dashScopeLogprobsSchema>;
 
 export const dashScopeErrorBodySchema = z.looseObject({
   code: z.string().optional(),

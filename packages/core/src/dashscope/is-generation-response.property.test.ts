@@ -20,16 +20,61 @@ const anyValue = fc.oneof(
 const sometimes = <T>(right: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: right }, { weight: 1, arbitrary: anyValue });
 const text = fc.string({ maxLength: 6 });
 const content = fc.oneof(text, fc.array(fc.record({ text: sometimes(text) }, { requiredKeys: [] }), { maxLength: 3 }), fc.constant(null));
+const nullable = <T>(right: fc.Arbitrary<T>) => sometimes(fc.oneof(right, fc.constant(null)));
+const toolCall = fc.record(
+  {
+    index: sometimes(fc.nat(3)),
+    id: nullable(text),
+    type: nullable(text),
+    function: nullable(fc.record({ name: nullable(text), arguments: nullable(text) }, { requiredKeys: [] })),
+  },
+  { requiredKeys: [] },
+);
+const tokenLogprob = fc.record(
+  {
+    token: sometimes(text),
+    logprob: sometimes(fc.double({ max: 0, noNaN: true })),
+    bytes: nullable(fc.array(sometimes(fc.nat(255)), { maxLength: 3 })),
+  },
+  { requiredKeys: [] },
+);
+const logprobs = fc.record(
+  {
+    content: nullable(
+      fc.array(
+        sometimes(
+          fc.record(
+            {
+              token: sometimes(text),
+              logprob: sometimes(fc.double({ max: 0, noNaN: true })),
+              bytes: nullable(fc.array(sometimes(fc.nat(255)), { maxLength: 3 })),
+              top_logprobs: nullable(fc.array(sometimes(tokenLogprob), { maxLength: 2 })),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        { maxLength: 2 },
+      ),
+    ),
+  },
+  { requiredKeys: [] },
+);
 const choice = fc.record(
   {
     index: sometimes(fc.nat(3)),
     finish_reason: sometimes(fc.oneof(text, fc.constant(null))),
     message: sometimes(
       fc.record(
-        { role: sometimes(text), content: sometimes(content), reasoning_content: sometimes(fc.oneof(text, fc.constant(null))) },
+        {
+          role: sometimes(text),
+          content: sometimes(content),
+          reasoning_content: nullable(text),
+          tool_calls: nullable(fc.array(sometimes(toolCall), { maxLength: 2 })),
+        },
         { requiredKeys: [] },
       ),
     ),
+    logprobs: nullable(logprobs),
   },
   { requiredKeys: [] },
 );

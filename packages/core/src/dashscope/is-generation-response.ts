@@ -39,7 +39,43 @@ function isChoice(choice: unknown): boolean {
       (isRecord(message) &&
         isOptional(message.role, isString) &&
         isNullish(message.content, isContent) &&
-        isNullish(message.reasoning_content, isString)))
+        isNullish(message.reasoning_content, isString) &&
+        isNullish(message.tool_calls, isToolCalls))) &&
+    isNullish(choice.logprobs, isLogprobs)
+  );
+}
+
+function isToolCalls(toolCalls: unknown): boolean {
+  return Array.isArray(toolCalls) && toolCalls.every(isToolCall);
+}
+
+function isToolCall(call: unknown): boolean {
+  if (!isRecord(call)) return false;
+  const fn = call.function;
+  return (
+    isOptional(call.index, isNumber) &&
+    isNullish(call.id, isString) &&
+    isNullish(call.type, isString) &&
+    isNullish(fn, (value) => isRecord(value) && isNullish(value.name, isString) && isNullish(value.arguments, isString))
+  );
+}
+
+function isLogprobs(logprobs: unknown): boolean {
+  if (!isRecord(logprobs)) return false;
+  return isNullish(logprobs.content, (content) => Array.isArray(content) && content.every(isTopTokenLogprob));
+}
+
+function isTopTokenLogprob(entry: unknown): boolean {
+  return (
+    isTokenLogprob(entry) &&
+    isNullish((entry as Record<string, unknown>).top_logprobs, (top) => Array.isArray(top) && top.every(isTokenLogprob))
+  );
+}
+
+function isTokenLogprob(entry: unknown): boolean {
+  if (!isRecord(entry)) return false;
+  return (
+    isString(entry.token) && isNumber(entry.logprob) && isNullish(entry.bytes, (bytes) => Array.isArray(bytes) && bytes.every(isNumber))
   );
 }
 

@@ -36,6 +36,12 @@ export interface JsonUpstreamCall extends UpstreamCallBase {
 /** A streaming call: DashScope answers SSE, translated event by event. */
 export interface SseUpstreamCall extends UpstreamCallBase {
   kind: 'sse';
+  /**
+   * What the client gets. `sse` (the default): the translated stream. `json`: one JSON body, for a client
+   * that did not ask for a stream when DashScope can only answer in one; the translator then emits a
+   * single data part (the whole answer) before `done`, and nothing before it but an error.
+   */
+  respondAs?: 'sse' | 'json';
   /** A fresh translator for this call's reply; `limits` cap its lines and events (DEFAULT_STREAM_LIMITS otherwise). */
   createStreamTranslator(limits?: Partial<StreamLimits>): StreamTranslator;
 }

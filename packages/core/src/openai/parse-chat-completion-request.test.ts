@@ -28,6 +28,7 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
 
   it('accepts every message form the gateway translates', () => {
     const body = withBody({
+      model: 'qwen3.6-plus',
       messages: [
         { role: 'system', content: 'Be brief.', name: 'rules' },
         { role: 'developer', content: [{ type: 'text', text: 'Answer in English.' }] },
@@ -35,18 +36,44 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
           role: 'user',
           content: [
             { type: 'text', text: 'Hello, ' },
-            { type: 'text', text: 'world' },
+            { type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'high' } },
+            { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+            { type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } },
+            { type: 'video_url', video_url: { url: 'https://example.com/a.mp4' } },
+            { type: 'video', video: ['https://example.com/1.jpg', 'https://example.com/2.jpg'] },
           ],
           name: 'alice',
         },
         { role: 'assistant', content: null, refusal: null, tool_calls: [], function_call: null, audio: null },
-        { role: 'assistant', content: 'Hi!' },
-        { role: 'user', content: '' },
+        {
+          role: 'assistant',
+          content: null,
+          reasoning_content: 'They want the weather.',
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Hangzhou"}' } }],
+        },
+        { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Hi!' },
+            { type: 'refusal', refusal: 'no' },
+          ],
+        },
+        { role: 'user', content: 'Thanks' },
       ],
     });
     const { request, warnings } = parseChatCompletionRequest(body);
     expect(request.messages).toEqual(body.messages);
     expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['user', { role: 'user', content: '' }],
+    ['system', { role: 'system', content: [{ type: 'text', text: '' }] }],
+    ['tool', { role: 'tool', content: '', tool_call_id: 'call_1' }],
+  ])('refuses an empty %s message, naming its content (DashScope would refuse it naming nothing)', (_role, message) => {
+    const error = parseError(withBody({ messages: [{ role: 'user', content: 'Hi' }, message] }));
+    expect(error).toMatchObject({ param: 'messages[1].content', code: 'invalid_value' });
   });
 
   it('accepts every mapped parameter at the edges of its range (no clamping)', () => {
@@ -105,12 +132,9 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
   });
 
   it.each([
-    ['n', 1],
     ['frequency_penalty', 0],
-    ['logprobs', false],
     ['tools', []],
     ['tool_choice', 'none'],
-    ['response_format', { type: 'text' }],
     ['logit_bias', {}],
     ['modalities', ['text']],
     ['service_tier', 'auto'],
@@ -121,18 +145,19 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
     expect(convertToDashScopeRequest({ request }).body).toEqual(convertToDashScopeRequest(parseChatCompletionRequest(minimal)).body);
   });
 
-  it('accepts parallel_tool_calls as a boolean, drops it with a warning, and types it', () => {
-    const { warnings } = parseChatCompletionRequest(withBody({ parallel_tool_calls: false }));
-    expect(warnings).toEqual([
-      {
-        code: 'parameter_dropped',
-        param: 'parallel_tool_calls',
-        message: "Parameter 'parallel_tool_calls' was dropped: it only matters with tools.",
-      },
-    ]);
+  it('types parallel_tool_calls as a boolean', () => {
+    expect(parseChatCompletionRequest(withBody({ parallel_tool_calls: false })).warnings).toEqual([]);
     expect(() => parseChatCompletionRequest(withBody({ parallel_tool_calls: 'yes' }))).toThrow(
       expect.objectContaining({ param: 'parallel_tool_calls', code: 'invalid_value' }),
     );
+  });
+
+  it('drops frequency_penalty with a warning (never mapped onto repetition_penalty), and converts reasoning_effort', () => {
+    const { warnings } = parseChatCompletionRequest(withBody({ frequency_penalty: 0.5, reasoning_effort: 'high' }));
+    expect(warnings.map(({ code, param }) => [code, param])).toEqual([
+      ['parameter_dropped', 'frequency_penalty'],
+      ['parameter_converted', 'reasoning_effort'],
+    ]);
   });
 
   it('does not change the caller’s body', () => {
@@ -198,7 +223,7 @@ describe('parseChatCompletionRequest rejects invalid requests with a 400 naming 
       }),
     );
     expect(error.param).toBe('messages[1].role');
-    expect(error.message).toContain("'system', 'developer', 'user' or 'assistant'");
+    expect(error.message).toContain("'system', 'developer', 'user', 'assistant' or 'tool'");
   });
 
   it('rejects an unknown top-level key as OpenAI does', () => {
@@ -218,12 +243,18 @@ describe('parseChatCompletionRequest rejects invalid requests with a 400 naming 
     expect(parseError(withBody({ stream: false, stream_options: { include_usage: true } })).param).toBe('stream_options');
   });
 
-  it('rejects max_tokens and max_completion_tokens that disagree, and accepts them when equal', () => {
-    expect(parseError(withBody({ max_tokens: 10, max_completion_tokens: 20 })).param).toBe('max_tokens');
-    expect(parseChatCompletionRequest(withBody({ max_tokens: 10, max_completion_tokens: 10 })).request).toMatchObject({
+  it('accepts max_tokens and max_completion_tokens together: they cap different things on models that reason', () => {
+    expect(parseChatCompletionRequest(withBody({ max_tokens: 10, max_completion_tokens: 20 })).request).toMatchObject({
       max_tokens: 10,
-      max_completion_tokens: 10,
+      max_completion_tokens: 20,
     });
+  });
+
+  it('rejects top_logprobs without logprobs, and reasoning_effort that contradicts enable_thinking', () => {
+    expect(parseError(withBody({ top_logprobs: 2 })).param).toBe('top_logprobs');
+    expect(parseError(withBody({ top_logprobs: 2, logprobs: false })).param).toBe('top_logprobs');
+    expect(parseError(withBody({ reasoning_effort: 'none', enable_thinking: true })).param).toBe('reasoning_effort');
+    expect(parseChatCompletionRequest(withBody({ reasoning_effort: 'low', enable_thinking: true })).request.enable_thinking).toBe(true);
   });
 
   it.each([
@@ -237,18 +268,19 @@ describe('parseChatCompletionRequest rejects invalid requests with a 400 naming 
   });
 });
 
-describe('parseChatCompletionRequest refuses features it does not translate yet', () => {
+const weatherTool = { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } };
+
+describe('parseChatCompletionRequest refuses what DashScope cannot do', () => {
   it.each([
-    ['tools', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }] }, 'tools'],
-    ['tool_choice', { tool_choice: 'auto' }, 'tool_choice'],
-    ['n: 2', { n: 2 }, 'n'],
-    ['logprobs: true', { logprobs: true }, 'logprobs'],
-    ['top_logprobs', { top_logprobs: 2 }, 'top_logprobs'],
-    ['frequency_penalty: 0.5', { frequency_penalty: 0.5 }, 'frequency_penalty'],
-    ['response_format json_object', { response_format: { type: 'json_object' } }, 'response_format'],
+    ['tool_choice "required"', { tools: [weatherTool], tool_choice: 'required' }, 'tool_choice'],
+    ['an allowed_tools tool_choice', { tools: [weatherTool], tool_choice: { type: 'allowed_tools', allowed_tools: {} } }, 'tool_choice'],
+    ['a custom tool', { tools: [weatherTool, { type: 'custom', custom: { name: 'x' } }] }, 'tools[1].type'],
+    ['n: 2 with tools', { tools: [weatherTool], n: 2 }, 'n'],
+    ['functions', { functions: [{ name: 'f' }] }, 'functions'],
     ['logit_bias', { logit_bias: { '50256': -100 } }, 'logit_bias'],
+    ['a __proto__-only logit_bias', { logit_bias: JSON.parse('{"__proto__": 5}') as unknown }, 'logit_bias'],
+    ['a __proto__-only metadata', { metadata: JSON.parse('{"__proto__": "x"}') as unknown }, 'metadata'],
     ['store: true', { store: true }, 'store'],
-    ['a tool message', { messages: [{ role: 'tool', content: 'sunny', tool_call_id: 'call_1' }] }, 'messages[0].role'],
     [
       'a function message',
       {
@@ -260,36 +292,45 @@ describe('parseChatCompletionRequest refuses features it does not translate yet'
       'messages[1].role',
     ],
     [
-      'assistant tool calls',
-      {
-        messages: [
-          { role: 'assistant', content: null, tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] },
-        ],
-      },
-      'messages[0].tool_calls',
-    ],
-    [
-      'an image_url part',
-      { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] },
-      'messages[0].content[0].type',
-    ],
-    [
-      'an input_audio part after a text part',
+      'a file part',
       {
         messages: [
           {
             role: 'user',
             content: [
-              { type: 'text', text: 'Listen' },
-              { type: 'input_audio', input_audio: { data: '', format: 'wav' } },
+              { type: 'text', text: 'Read' },
+              { type: 'file', file: { file_id: 'f' } },
             ],
           },
         ],
       },
       'messages[0].content[1].type',
     ],
+    [
+      'an image for a model that takes text only',
+      {
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Look' },
+              { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+            ],
+          },
+        ],
+      },
+      'messages[0].content[1]',
+    ],
   ])('%s → unsupported_parameter', (_name, extra, param) => {
     expect(parseError(withBody(extra))).toMatchObject({ param, code: 'unsupported_parameter' });
+  });
+
+  it('accepts an image for a model the catalogue does not know (DashScope decides)', () => {
+    const body = withBody({
+      model: 'qwen-vl-something-new',
+      messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }],
+    });
+    expect(parseChatCompletionRequest(body).request.model).toBe('qwen-vl-something-new');
   });
 });
 

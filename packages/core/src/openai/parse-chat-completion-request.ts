@@ -1,6 +1,6 @@
-import { invalidRequest } from '../errors/gateway-error.js';
+import { checkChatRequest } from '../chat/check-chat-request.js';
 import { checkMessageLimits } from '../chat/check-message-limits.js';
-import { rejectUnsupportedMessageFeatures } from '../chat/reject-unsupported-message-features.js';
+import { rejectUnsupportedFeatures } from '../chat/reject-unsupported-features.js';
 import { isRecord } from '../dashscope/is-record.js';
 import { DEFAULT_REQUEST_LIMITS, type RequestLimits } from '../endpoints/request-limits.js';
 import { chatParameterTable } from '../chat/chat-parameter-table.js';
@@ -11,7 +11,7 @@ import { parseRequestBody } from './parse-request-body.js';
 
 export interface ParsedChatCompletionRequest {
   request: ChatCompletionRequest;
-  /** Harmless inputs that were dropped, for the caller to log or surface. */
+  /** Inputs that were dropped or converted, for the caller to log and surface (`x-gateway-warnings`). */
   warnings: GatewayWarning[];
 }
 
@@ -22,14 +22,9 @@ export interface ParsedChatCompletionRequest {
 export function parseChatCompletionRequest(body: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): ParsedChatCompletionRequest {
   if (isRecord(body)) {
     checkMessageLimits({ messages: body.messages, limits });
-    rejectUnsupportedMessageFeatures(body.messages);
+    rejectUnsupportedFeatures(body);
   }
   const request = parseRequestBody({ schema: chatCompletionRequestSchema, body });
-  if (request.stream_options != null && request.stream !== true) {
-    throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
-  }
-  if (request.max_tokens != null && request.max_completion_tokens != null && request.max_tokens !== request.max_completion_tokens) {
-    throw invalidRequest("'max_tokens' and 'max_completion_tokens' disagree; send only one of them.", { param: 'max_tokens' });
-  }
-  return { request, warnings: checkParameters({ table: chatParameterTable, request }) };
+  const warnings = checkParameters({ table: chatParameterTable, request });
+  return { request, warnings: [...warnings, ...checkChatRequest(request)] };
 }

@@ -12,8 +12,8 @@ export type ParameterRule<Value> =
   | { action: 'move'; to: string }
   /** Converted, then written to a dotted path of the DashScope body. */
   | { action: 'convert'; to: string; convert: (value: NonNullable<Value>) => unknown }
-  /** Changes nothing DashScope could act on: dropped, with a warning. */
-  | { action: 'drop'; reason: string }
+  /** DashScope has no equivalent: dropped, with a warning unless the value is a no-op (`frequency_penalty: 0`). */
+  | { action: 'drop'; reason: string; isNoOp?: (value: NonNullable<Value>) => boolean }
   /** Not translated: a 400 `unsupported_parameter`, unless the value is a no-op (`n: 1`), which is dropped. */
   | { action: 'refuse'; isNoOp: (value: NonNullable<Value>) => boolean; reason: string };
 
@@ -33,7 +33,7 @@ export function checkParameters<Request extends object>({
 }): GatewayWarning[] {
   const warnings: GatewayWarning[] = [];
   for (const [param, value, rule] of setParameters(table, request)) {
-    if (rule.action === 'drop') {
+    if (rule.action === 'drop' && rule.isNoOp?.(value) !== true) {
       warnings.push({ code: 'parameter_dropped', param, message: `Parameter '${param}' was dropped: ${rule.reason}` });
     } else if (rule.action === 'refuse' && !rule.isNoOp(value)) {
       throw invalidRequest(`Unsupported value for '${param}': ${rule.reason}`, { param, code: 'unsupported_parameter' });

@@ -12,6 +12,8 @@ export interface StreamMapper<Data> {
   summary(): CallSummary;
   /** True once the answer is complete: `end()` then closes it, whatever the upstream does next. */
   finished(): boolean;
+  /** Characters the mapper itself holds (a collector building one answer); none when absent. */
+  bufferedLength?(): number;
 }
 
 /**
@@ -30,7 +32,10 @@ export interface StreamTranslator<Data = unknown> {
    * heartbeats do not move it.
    */
   eventCount(): number;
-  /** Characters of upstream text held for an incomplete line and event (bounded by the limits). */
+  /**
+   * Characters held: upstream text of an incomplete line and event (bounded by the limits), plus what the
+   * mapper collects, if it collects (bounded by the stream's byte cap).
+   */
   bufferedLength(): number;
 }
 
@@ -52,6 +57,7 @@ export function createStreamTranslator<Data>({ mapper, limits }: StreamTranslato
     summary: () => mapper.summary(),
     finished: () => mapper.finished(),
     eventCount: () => decoder.eventCount(),
-    bufferedLength: () => decoder.bufferedLength(),
+    bufferedLength:
+      mapper.bufferedLength === undefined ? () => decoder.bufferedLength() : () => decoder.bufferedLength() + mapper.bufferedLength!(),
   };
 }
