@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { planAnswer, tokenizeAnswer } from './answers.js';
+import { planAnswer, tokenizeAnswer } from './answers/answer-text.js';
 
 describe('tokenizeAnswer', () => {
   it('splits into tokens of 1 to 3 code points that join back to the text', () => {

@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DashScopeEndpointKind } from '@gw/core';
-import {
-  buildEmbeddingBody,
-  buildGenerationEvents,
-  buildGenerationPayload,
-  countGenerationInput,
-  generateAnswer,
-  planAnswer,
-} from './answers.js';
-import { matchEndpoint, parseEmbeddingRequest, parseGenerationRequest, type ModelCatalog } from './endpoints.js';
+import { matchEndpoint, type ModelCatalog } from './endpoints.js';
 import type { FakeScript, RecordedRequest } from './fake-dashscope-types.js';
 import {
   DashScopeError,
@@ -17,13 +8,12 @@ import {
   formatErrorBody,
   formatErrorEvent,
   formatSseEvent,
-  invalidParameter,
   isStreamingRequest,
   parseRequestBody,
   readRequestBody,
   sseHeaders,
-  type ParsedRequestBody,
 } from './wire-format.js';
+import { prepareAnswer, type Answer } from './prepare-answer.js';
 import { sendChunks, sendEvents, sendJson, sendScriptedError, splitRawBody, type ResponseTarget } from './write-reply.js';
 
 export interface RequestHandlerContext {
@@ -39,9 +29,6 @@ export interface RequestHandlerContext {
   /** Told when a response opens and when it closes, for `openResponses`. */
   trackResponse: (change: 1 | -1) => void;
 }
-
-/** A prepared answer: either one JSON body or the data payloads of an SSE stream. */
-type Answer = { kind: 'json'; body: string } | { kind: 'events'; payloads: string[] };
 
 type ScriptAfterShortcuts = Extract<FakeScript, { type: 'fail-after' | 'reply' | 'drop' }> | undefined;
 
@@ -145,7 +132,17 @@ async function answerRequest({
 
   let answer: Answer;
   try {
-    answer = prepareAnswer({ context, endpoint, body, tooLarge, recorded, script: remaining, streaming, requestId });
+    answer = prepareAnswer({
+      catalog: context.catalog,
+      reply: context.reply,
+      endpoint,
+      body,
+      tooLarge,
+      recorded,
+      script: remaining?.type === 'reply' ? remaining : undefined,
+      streaming,
+      requestId,
+    });
   } catch (error) {
     if (!(error instanceof DashScopeError)) throw error;
     // A streaming request that fails validation gets 200 + one event:error (parameter-error-sse).
@@ -172,59 +169,6 @@ async function answerRequest({
     frames: answer.payloads.map(resultFrame),
     destroyAfter: dropAfter,
   });
-}
-
-function prepareAnswer({
-  context,
-  endpoint,
-  body,
-  tooLarge,
-  recorded,
-  script,
-  streaming,
-  requestId,
-}: {
-  context: RequestHandlerContext;
-  endpoint: DashScopeEndpointKind;
-  body: ParsedRequestBody;
-  tooLarge: boolean;
-  recorded: RecordedRequest;
-  script: ScriptAfterShortcuts;
-  streaming: boolean;
-  requestId: string;
-}): Answer {
-  if (tooLarge) throw new DashScopeError({ status: 413, code: 'BadRequest.TooLarge', message: 'Request body is too large.' });
-  if (!body.isJson) throw invalidParameter('The request body is not valid JSON.');
-  if (endpoint === 'text-embedding') {
-    const embedding = parseEmbeddingRequest({ body: body.value, catalog: context.catalog });
-    return { kind: 'json', body: buildEmbeddingBody({ request: embedding, requestId }) };
-  }
-
-  const generation = parseGenerationRequest({ body: body.value, endpoint, catalog: context.catalog });
-  const text =
-    script?.type === 'reply' ? script.text : (context.reply?.(recorded) ?? generateAnswer({ lastUserText: generation.lastUserText }));
-  const plan = planAnswer({
-    text,
-    stop: generation.stop,
-    maxTokens: generation.maxTokens,
-    finishReason: script?.type === 'reply' ? script.finishReason : undefined,
-  });
-  const { inputTokens, imageTokens } = countGenerationInput(generation);
-  if (streaming) {
-    return {
-      kind: 'events',
-      payloads: buildGenerationEvents({ request: generation, plan, inputTokens, imageTokens, requestId }),
-    };
-  }
-  const payload = buildGenerationPayload({
-    request: generation,
-    content: plan.tokens.join(''),
-    finishReason: plan.finishReason,
-    usage: { inputTokens, outputTokens: plan.tokens.length, imageTokens },
-    requestId,
-    streaming: false,
-  });
-  return { kind: 'json', body: JSON.stringify(payload) };
 }
 
 function resultFrame(payload: string, index: number): string {

@@ -36,8 +36,21 @@ export type FakeScript =
   | { type: 'hang' }
   /** Destroy the socket before any header (afterEvents 0/undefined) or after that many SSE events. */
   | { type: 'drop'; afterEvents?: number }
-  /** Override the generated answer text (and optionally the finish reason) of the next request. */
-  | { type: 'reply'; text: string; finishReason?: 'stop' | 'length' }
+  /**
+   * Overrides the generated answer of the next request (request validation still applies):
+   * - `text`: the answer text (the reasoning of a thinking request still comes first; with n > 1,
+   *   choice i > 0 gets " (i+1)" appended); with `toolCalls`, content sent before the calls ("" for none);
+   * - `toolCalls`: makes exactly these calls, whatever `tools` and `tool_choice` say, with ids derived
+   *   from the request id (`arguments` is sent as given, so it may be any text);
+   * - `finishReason`: the finish reason of the last event, and of the non-stream choice (which
+   *   otherwise says "stop" after tool calls, as recorded).
+   */
+  | {
+      type: 'reply';
+      text: string;
+      finishReason?: 'stop' | 'length' | 'tool_calls';
+      toolCalls?: Array<{ name: string; arguments: string }>;
+    }
   /**
    * A misbehaving upstream: the status line and headers go out at once, then every chunk `chunks`
    * yields, each written as soon as it is produced and only after the previous one reached the socket
@@ -69,7 +82,12 @@ export interface FakeDashScopeOptions {
   port?: number;
   /** Default: the key starts with "sk-" and is not "sk-invalid". */
   isValidKey?: (key: string) => boolean;
-  /** Models served on the text-generation path. Default: those of @gw/core's MODEL_CATALOGUE. */
+  /**
+   * Models served on the text-generation path. Default: those of @gw/core's MODEL_CATALOGUE. Whatever
+   * the endpoint, a catalogue model follows its catalogue facts (tools, thinking, stream-only, output
+   * limit parameter, embedding limits); any other model takes neutral ones: tools, thinking only when
+   * asked and only in streams, both output limits honoured, v3-like embedding limits.
+   */
   models?: readonly string[];
   /** Models served on the multimodal-generation path. Default: those of @gw/core's MODEL_CATALOGUE. */
   multimodalModels?: readonly string[];
@@ -81,7 +99,11 @@ export interface FakeDashScopeOptions {
   splitBytes?: number;
   /** Gzip every response body (content-encoding: gzip) whatever Accept-Encoding says. */
   gzip?: boolean;
-  /** The generated answer text; the default echoes the last user message. */
+  /**
+   * The generated answer text; the default echoes the last user message (or the tool results that end
+   * the conversation), or, in JSON mode, a JSON object echoing it. Not consulted for answers that
+   * call tools.
+   */
   reply?: (request: RecordedRequest) => string;
   /**
    * Picks a script from the request itself when the queue is empty (consulted after auth, like the

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { buildGenerationPayload, type FinishReason } from './answers.js';
+import type { FinishReason } from './answers/choice-layout.js';
+import { plainMessagePayload } from './answers/plain-message-payload.js';
 import type { StreamScript } from './fake-dashscope-types.js';
 import { formatErrorBody, formatSseEvent } from './wire-format.js';
 
@@ -175,11 +176,11 @@ export function eventFlood({ events = Infinity, eventChars = 1024 }: { events?: 
 export function largeJsonAnswer({ bytes }: { bytes: number }): StreamScript {
   assertPositive('bytes', bytes);
   const requestId = randomUUID();
-  const payload = buildGenerationPayload({
-    request: { endpoint: 'text-generation', resultFormat: 'message' },
+  const payload = plainMessagePayload({
     content: PLACEHOLDER,
     finishReason: 'stop',
-    usage: { inputTokens: 1, outputTokens: Math.ceil(bytes / 2), imageTokens: 0 },
+    inputTokens: 1,
+    outputTokens: Math.ceil(bytes / 2),
     requestId,
     streaming: false,
   });
@@ -294,14 +295,7 @@ function resultPayload({
   outputTokens?: number;
   requestId: string;
 }): Record<string, unknown> {
-  return buildGenerationPayload({
-    request: { endpoint: 'text-generation', resultFormat: 'message' },
-    content,
-    finishReason,
-    usage: { inputTokens: 1, outputTokens, imageTokens: 0 },
-    requestId,
-    streaming: true,
-  });
+  return plainMessagePayload({ content, finishReason, inputTokens: 1, outputTokens, requestId, streaming: true });
 }
 
 function jsonHeaders(requestId: string): Record<string, string> {

@@ -2,73 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { DASHSCOPE_PATH_BY_KIND, MODEL_CATALOGUE, type DashScopeEndpointKind } from '@gw/core';
+import { chat, finishOf, KEY, outcomeOf, parseSse, post, textOf, type Json } from './__fixtures__/fake-client.js';
 import { DASHSCOPE_PATHS, startFakeDashScope, type FakeDashScope } from './index.js';
-
-const KEY = 'sk-test';
-
-interface SseEvent {
-  id: number;
-  event: string;
-  status: number;
-  raw: string;
-  data: Record<string, unknown>;
-}
-
-// The whole body must be a sequence of exactly these frames (protocol §5.1), nothing before,
-// between or after them.
-const FRAME = /id:(\d+)\nevent:(result|error)\n:HTTP_STATUS\/(\d+)\ndata:([^\n]*)\n\n/y;
-
-function parseSse(text: string): SseEvent[] {
-  const events: SseEvent[] = [];
-  FRAME.lastIndex = 0;
-  let match: RegExpExecArray | null;
-  while ((match = FRAME.exec(text)) !== null) {
-    const [, id = '', event = '', status = '', raw = ''] = match;
-    events.push({ id: Number(id), event, status: Number(status), raw, data: JSON.parse(raw) as Record<string, unknown> });
-    if (FRAME.lastIndex === text.length) break;
-  }
-  expect(FRAME.lastIndex).toBe(text.length);
-  return events;
-}
-
-type Json = Record<string, unknown>;
-
-function post(
-  fake: FakeDashScope,
-  path: string,
-  body: unknown,
-  { stream = false, key = KEY, headers = {} }: { stream?: boolean; key?: string | null; headers?: Record<string, string> } = {},
-): Promise<Response> {
-  return fetch(`${fake.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(key === null ? {} : { authorization: `Bearer ${key}` }),
-      ...(stream ? { accept: 'text/event-stream' } : {}),
-      ...headers,
-    },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-}
-
-function chat(content: string, parameters: Json = {}, model = 'qwen-plus'): Json {
-  return { model, input: { messages: [{ role: 'user', content }] }, parameters };
-}
-
-/** The text an event carries, whatever the result format or endpoint. */
-function textOf(data: Json): string {
-  const output = data.output as Json;
-  if (typeof output.text === 'string') return output.text;
-  const choices = output.choices as Array<{ message: { content: string | Array<{ text: string }> } }>;
-  const content = choices[0]?.message.content ?? '';
-  return typeof content === 'string' ? content : content.map((item) => item.text).join('');
-}
-
-function finishOf(data: Json): unknown {
-  const output = data.output as Json;
-  if ('finish_reason' in output) return output.finish_reason;
-  return (output.choices as Array<{ finish_reason: unknown }>)[0]?.finish_reason;
-}
 
 /** Reads a body until it ends or fails, returning what arrived and whether it failed. */
 async function readUntilError(response: Response): Promise<{ text: string; failed: boolean }> {
@@ -264,16 +199,17 @@ describe('fake DashScope', () => {
     });
 
     it("serves each model of @gw/core's catalogue on its own endpoint and calls it misrouted on the others", async () => {
+      // Incremental streams: every chat model takes them, stream-only and always-thinking ones included.
+      const parameters = { incremental_output: true };
       const bodies: Record<DashScopeEndpointKind, (model: string) => Json> = {
-        'text-generation': (model) => chat('x', {}, model),
-        'multimodal-generation': (model) => ({ model, input: { messages: [{ role: 'user', content: [{ text: 'x' }] }] } }),
+        'text-generation': (model) => chat('x', parameters, model),
+        'multimodal-generation': (model) => ({ model, input: { messages: [{ role: 'user', content: [{ text: 'x' }] }] }, parameters }),
         'text-embedding': (model) => ({ model, input: { texts: ['x'] } }),
       };
       for (const { id, endpoint: servedBy } of MODEL_CATALOGUE) {
         for (const [endpoint, bodyFor] of Object.entries(bodies) as Array<[DashScopeEndpointKind, (model: string) => Json]>) {
-          const response = await post(fake, DASHSCOPE_PATH_BY_KIND[endpoint], bodyFor(id));
-          const { code, message } = (await response.json()) as Json;
-          expect({ id, endpoint, status: response.status, code, message }).toEqual(
+          const response = await post(fake, DASHSCOPE_PATH_BY_KIND[endpoint], bodyFor(id), { stream: true });
+          expect({ id, endpoint, ...(await outcomeOf(response)) }).toEqual(
             endpoint === servedBy
               ? { id, endpoint, status: 200 }
               : { id, endpoint, status: 400, code: 'InvalidParameter', message: 'url error, please check url！' },
