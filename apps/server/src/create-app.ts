@@ -9,6 +9,7 @@ import {
   openAIErrorHandler,
   openAINotFound,
   RATE_LIMIT_HEADERS,
+  GATEWAY_WARNINGS_HEADER,
   requestLogger,
   type Logger,
 } from '@gw/express-middleware';
@@ -50,7 +51,7 @@ export function createApp({
       origin: config.corsOrigins,
       credentials: false,
       maxAge: 86_400,
-      exposedHeaders: ['x-request-id', 'x-dashscope-request-id', ...RATE_LIMIT_HEADERS],
+      exposedHeaders: ['x-request-id', 'x-dashscope-request-id', GATEWAY_WARNINGS_HEADER, ...RATE_LIMIT_HEADERS],
     }),
   );
 

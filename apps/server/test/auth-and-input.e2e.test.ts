@@ -127,13 +127,14 @@ describe('request bodies the gateway refuses', () => {
     expect(body.error.message).toBe('Unrecognized request argument supplied: foo');
   });
 
-  it('answers tools with 400 unsupported_parameter', async () => {
+  it('answers tool_choice "required", which DashScope cannot do, with 400 unsupported_parameter', async () => {
     const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }];
-    await expectRejected(await postChat(stack.url, chatBody({ tools })), 400, {
+    await expectRejected(await postChat(stack.url, chatBody({ model: 'qwen-plus', tools, tool_choice: 'required' })), 400, {
       type: 'invalid_request_error',
       code: 'unsupported_parameter',
-      param: 'tools',
+      param: 'tool_choice',
     });
+    expect(stack.fake.requests).toHaveLength(0);
   });
 
   it('answers stream_options without stream with 400', async () => {

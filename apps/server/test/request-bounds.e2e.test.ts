@@ -482,7 +482,6 @@ describe('deeply nested JSON and floods of containers (attack finding 2)', () =>
   });
 
   it('still serves a request carrying a JSON schema that nests 20 levels deep', async () => {
-    // The gateway does not take tools or json_schema yet; response_format keeps unknown keys, so it carries the schema.
     let schema: Record<string, unknown> = { type: 'string' };
     for (let level = 0; level < 20; level += 1) schema = { type: 'object', properties: { [`level${level}`]: schema } };
     const response = await fetch(`${gateway.url}/v1/chat/completions`, {
@@ -491,7 +490,7 @@ describe('deeply nested JSON and floods of containers (attack finding 2)', () =>
       body: JSON.stringify({
         model: 'qwen-turbo',
         messages: [{ role: 'user', content: 'fill in the form' }],
-        response_format: { type: 'text', json_schema: { name: 'form', schema } },
+        response_format: { type: 'json_schema', json_schema: { name: 'form', schema } },
       }),
     });
     expect(response.status).toBe(200);

@@ -103,7 +103,7 @@ export function createCallReport(req: Request, res: Response): CallReport {
     path: (req.originalUrl ?? req.url ?? '').split('?')[0] ?? '',
     model: state.model,
     status: res.headersSent ? res.statusCode : undefined,
-    stream: state.call?.kind === 'sse',
+    stream: state.call?.kind === 'sse' && state.call.respondAs !== 'json',
     usage: state.summary?.usage,
     finishReason: state.summary?.finishReason,
     errorCode: error?.code,

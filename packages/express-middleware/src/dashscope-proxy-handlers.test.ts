@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
@@ -72,6 +73,24 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
       .send({ ...chat, stream: true });
     expect(response.status).toBe(200);
     expect(parseOpenAISse(response.text).done).toBe(true);
+  });
+
+  it('answers a non-stream call that DashScope can only stream with one JSON body, in the host proxy too', async () => {
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger, heartbeatIntervalMs: 1 });
+    const proxy = createProxyMiddleware({ target: fake.url, agent: handlers.agent, selfHandleResponse: true, on: handlers.on });
+    const app = hostApp(extractApiKey(), jsonBody(), rewriteChatRequest(), proxy);
+    const recorded = readFileSync(new URL('../../core/src/__fixtures__/single-generation-message-reasoning-sse.sse', import.meta.url));
+    // Slow events: a heartbeat, were one sent, would commit the answer to a 200 before it is known.
+    fake.enqueue({ type: 'raw', status: 200, headers: { 'content-type': 'text/event-stream;charset=UTF-8' }, body: recorded });
+    const response = await request(app)
+      .post('/v1/chat/completions')
+      .set('authorization', 'Bearer sk-host')
+      .send({ model: 'qwen-plus', messages: [{ role: 'user', content: '1+1?' }], enable_thinking: true });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    assertOpenAIShape('CreateChatCompletionResponse', response.body);
+    expect(response.body.choices[0].message.reasoning_content).toMatch(/^嗯/);
+    expect(fake.requests[0]?.headers['x-dashscope-sse']).toBe('enable');
   });
 
   it('refuses, at construction, a plugin use that would answer untranslated or in plain text', () => {

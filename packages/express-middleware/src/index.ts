@@ -9,6 +9,7 @@ export { createApiKeyHasher, type ApiKeyHasher, type ApiKeyHasherOptions } from 
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
 export { createMemoryBudget, type MemoryBudget, type MemoryBudgetOptions } from './memory-budget.js';
 export { rewriteRequest, type RewriteRequestOptions } from './rewrite-request.js';
+export { GATEWAY_WARNINGS_HEADER, formatWarningsHeader } from './warnings-header.js';
 export { rewriteChatRequest, type RewriteChatRequestOptions } from './rewrite-chat-request.js';
 export { answerLocalEndpoint } from './answer-local-endpoint.js';
 export { createDashScopeProxy, type DashScopeProxyOptions } from './create-dashscope-proxy.js';

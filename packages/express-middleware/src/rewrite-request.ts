@@ -4,6 +4,7 @@ import { assertRequestLimits, DEFAULT_REQUEST_LIMITS, type GatewayEndpoint, type
 import { gatewayMisconfigured, gatewayState } from './gateway-state.js';
 import { incompleteBody, isBodyLost } from './json-body.js';
 import { createLogger, type Logger } from './logger.js';
+import { formatWarningsHeader, GATEWAY_WARNINGS_HEADER } from './warnings-header.js';
 
 export interface RewriteRequestOptions {
   /** The endpoint table entry to serve, e.g. `chatCompletionsEndpoint` from @gw/core. */
@@ -48,7 +49,10 @@ export function rewriteRequest({
     }
     const { request, warnings } = upstreamEndpoint.parse(body, limits);
     state.warnings = warnings;
-    for (const warning of warnings) logger.debug(warning.message, { param: warning.param });
+    if (warnings.length > 0) {
+      res.setHeader(GATEWAY_WARNINGS_HEADER, formatWarningsHeader(warnings));
+      for (const warning of warnings) logger.debug(warning.message, { param: warning.param });
+    }
     state.call = upstreamEndpoint.prepare(request, { created: Math.floor(now() / 1000), generateId });
     state.model = state.call.model;
     // The body was read already. Forwarded, `Expect: 100-continue` would make the proxy library skip

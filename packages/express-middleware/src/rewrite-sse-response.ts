@@ -18,7 +18,7 @@ import { decodeUpstreamBody } from './decode-upstream-body.js';
 import { createBudgetReservation, type MemoryBudget } from './memory-budget.js';
 import { gatewayState, markFirstByte, noteUpstreamRequestId } from './gateway-state.js';
 import { sendOpenAIError } from './send-openai-error.js';
-import { watchSendTimeout } from './send-timeout.js';
+import { endWithinSendTimeout, watchSendTimeout } from './send-timeout.js';
 
 /** Headers that keep proxies (nginx first) from buffering the stream. */
 const sseHeaders = {
@@ -56,6 +56,11 @@ export interface SseRewriteLimits {
  * event, and the stream ends without `[DONE]`. A heartbeat (sent while DashScope thinks) commits to
  * the 200. Every wait is bounded: DashScope's silence, the stream's length, a client that stops
  * reading, and the server's shutdown (`signal`). Resolves when the client's response is over.
+ *
+ * A call that responds as JSON (`respondAs: 'json'`, a non-stream answer DashScope gives only as a
+ * stream) is read the same way, with the same bounds, but its client gets one JSON body: the answer the
+ * translator collected, or the error, with its real status. It gets no heartbeats, which would commit
+ * to a 200 before the answer is known.
  */
 export function rewriteSseResponse({
   upstreamResponse,
@@ -74,6 +79,8 @@ export function rewriteSseResponse({
   budget?: MemoryBudget | undefined;
 }): Promise<void> {
   const state = gatewayState(res);
+  const respondsJson = call.respondAs === 'json';
+  const heartbeatIntervalMs = respondsJson ? 0 : limits.heartbeatIntervalMs;
   const translator = call.createStreamTranslator(limits.streamLimits);
   const body = decodeUpstreamBody(upstreamResponse);
   state.bytesSent ??= 0;
@@ -138,8 +145,8 @@ export function rewriteSseResponse({
       else idleTimer.refresh();
     };
     const armHeartbeat = () => {
-      if (limits.heartbeatIntervalMs <= 0) return;
-      if (heartbeatTimer === undefined) heartbeatTimer = setTimeout(sendHeartbeat, limits.heartbeatIntervalMs);
+      if (heartbeatIntervalMs <= 0) return;
+      if (heartbeatTimer === undefined) heartbeatTimer = setTimeout(sendHeartbeat, heartbeatIntervalMs);
       else heartbeatTimer.refresh();
     };
     const sendHeartbeat = () => {
@@ -179,9 +186,27 @@ export function rewriteSseResponse({
       stopSendWatch ??= watchSendTimeout(res, limits.sendTimeoutMs);
     };
 
+    /** The collected answer as one JSON body, or the error that came instead. */
+    const deliverJson = (first: StreamPart): void => {
+      noteUpstreamRequestId(res, translator.summary().requestId);
+      if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
+      if (first.type === 'error') sendOpenAIError(res, first.error);
+      else if (first.type === 'data' && !res.headersSent) {
+        const answer = JSON.stringify(first.data);
+        const length = Buffer.byteLength(answer);
+        state.bytesSent! += length;
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': length });
+        markFirstByte(res);
+        res.end(answer);
+        endWithinSendTimeout(res, limits.sendTimeoutMs);
+      }
+      finish();
+    };
+
     /** Writes the parts in one write; an error part or `[DONE]` ends the stream. */
     const deliver = (parts: StreamPart[]): void => {
       if (parts.length === 0 || over) return;
+      if (respondsJson) return deliverJson(parts[0]!);
       if (!res.headersSent) {
         noteUpstreamRequestId(res, translator.summary().requestId);
         const first = parts[0];
