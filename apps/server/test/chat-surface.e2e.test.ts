@@ -132,3 +132,103 @@ describe('x-gateway-warnings', () => {
     expect(response.headers.get('access-control-expose-headers')).toContain('x-gateway-warnings');
   });
 });
+
+describe('every feature answers in OpenAI’s shape (against the fake DashScope)', () => {
+  const weather = {
+    type: 'function',
+    function: {
+      name: 'get_current_weather',
+      description: 'The weather now',
+      parameters: { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] },
+    },
+  };
+  const lookup = { type: 'function', function: { name: 'lookup', parameters: { type: 'object', properties: { q: { type: 'string' } } } } };
+  const image = (url: string, detail?: string) => ({ type: 'image_url', image_url: { url, ...(detail === undefined ? {} : { detail }) } });
+  const cases: Array<[string, Record<string, unknown>]> = [
+    [
+      'a forced tool call',
+      { model: 'qwen-max', tools: [weather], tool_choice: { type: 'function', function: { name: 'get_current_weather' } } },
+    ],
+    ['parallel tool calls', { model: 'qwen-plus', tools: [weather, lookup], parallel_tool_calls: true }],
+    [
+      'a tool round',
+      {
+        model: 'qwen-plus',
+        tools: [weather],
+        messages: [
+          { role: 'user', content: '杭州天气？' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_current_weather', arguments: '{"location": "杭州"}' } }],
+          },
+          { role: 'tool', content: '晴，23°C', tool_call_id: 'call_1' },
+        ],
+      },
+    ],
+    ['n: 3', { model: 'qwen-plus', n: 3 }],
+    ['logprobs', { model: 'qwen-max', logprobs: true, top_logprobs: 2 }],
+    [
+      'json_object',
+      { model: 'qwen-plus', messages: [{ role: 'user', content: 'Answer in JSON' }], response_format: { type: 'json_object' } },
+    ],
+    [
+      'json_schema',
+      {
+        model: 'qwen-plus',
+        response_format: {
+          type: 'json_schema',
+          json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'integer' } } } },
+        },
+      },
+    ],
+    ['thinking', { model: 'qwen-plus', enable_thinking: true, thinking_budget: 20 }],
+    [
+      'a stream-only model',
+      { model: 'qvq-max', messages: [{ role: 'user', content: [image('https://example.com/a.png'), { type: 'text', text: '?' }] }] },
+    ],
+    [
+      'vision with both URL kinds',
+      {
+        model: 'qwen3-vl-plus',
+        messages: [
+          {
+            role: 'user',
+            content: [image('https://example.com/a.png', 'high'), image('data:image/png;base64,iVBORw0KGgo='), { type: 'text', text: '?' }],
+          },
+        ],
+      },
+    ],
+    [
+      'audio',
+      {
+        model: 'qwen3-omni-flash',
+        messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'UklGRg==', format: 'wav' } }] }],
+      },
+    ],
+  ];
+
+  it.each(cases)('%s, non-stream', async (_name, extra) => {
+    const response = await postChat(stack.url, chatBody(extra));
+    const body = (await response.json()) as { choices: unknown[] };
+    expect(response.status).toBe(200);
+    assertOpenAIShape('CreateChatCompletionResponse', body);
+    expect(body.choices.length).toBe(typeof extra.n === 'number' ? extra.n : 1);
+  });
+
+  it.each(cases)('%s, stream', async (_name, extra) => {
+    const response = await postChat(stack.url, chatBody({ ...extra, stream: true, stream_options: { include_usage: true } }));
+    expect(response.status).toBe(200);
+    const { events, done } = parseOpenAISse(await response.text());
+    expect(done).toBe(true);
+    for (const event of events) assertOpenAIShape('CreateChatCompletionStreamResponse', event);
+    const finished = events.flatMap((event) =>
+      (event as { choices: Array<{ index: number; finish_reason: string | null }> }).choices.filter(
+        (choice) => choice.finish_reason !== null,
+      ),
+    );
+    expect(finished.map((choice) => choice.index).sort()).toEqual(
+      Array.from({ length: typeof extra.n === 'number' ? extra.n : 1 }, (_, i) => i),
+    );
+  });
+});
