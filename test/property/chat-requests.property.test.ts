@@ -160,8 +160,11 @@ const parameters = fc.record(
   { requiredKeys: [] },
 );
 
-const maxTokens = fc.integer({ min: 1, max: 2 ** 31 - 1 });
-const tokenLimits = fc.record({ max_tokens: nullable(maxTokens), max_completion_tokens: nullable(maxTokens) }, { requiredKeys: [] });
+/** Output caps within the model's largest output: above it, DashScope answers its range error. */
+const tokenLimits = (model: CatalogueModel) => {
+  const maxTokens = fc.integer({ min: 1, max: model.maxOutputTokens ?? 2 ** 31 - 1 });
+  return fc.record({ max_tokens: nullable(maxTokens), max_completion_tokens: nullable(maxTokens) }, { requiredKeys: [] });
+};
 
 /** n and logprobs; top_logprobs only with logprobs: true, as OpenAI requires. */
 const choiceFields = fc.oneof(
@@ -214,7 +217,7 @@ const chatRequest = fc.constantFrom(...chatModels).chain((model) => {
     .tuple(
       fc.array(turn, { minLength: 1, maxLength: 5 }),
       parameters,
-      tokenLimits,
+      tokenLimits(model),
       choiceFields,
       streamFields,
       thinkingFields(model),

@@ -6,6 +6,10 @@ import { findCatalogueModel, type CatalogueModel, type EmbeddingLimits, type Mod
 export interface ModelFacts {
   capabilities: ModelCapabilities;
   outputLimitParameter: CatalogueModel['outputLimitParameter'];
+  /** The largest output cap the model takes; undefined for models the catalogue does not know. */
+  maxOutputTokens: number | undefined;
+  /** Whether the catalogue vouches for these capabilities (extra test models get neutral ones). */
+  catalogued: boolean;
   embedding: EmbeddingLimits;
 }
 
@@ -33,6 +37,8 @@ export function modelFacts(modelId: string): ModelFacts {
     capabilities: entry?.capabilities ?? NEUTRAL_CAPABILITIES,
     // An unknown model honours both limits, so a test can use either.
     outputLimitParameter: entry?.outputLimitParameter ?? 'max_completion_tokens',
+    maxOutputTokens: entry?.maxOutputTokens,
+    catalogued: entry !== undefined,
     embedding: entry?.embedding ?? NEUTRAL_EMBEDDING,
   };
 }

@@ -1,19 +1,32 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { outcomeOf, post, postJson, postStream, type Json } from './__fixtures__/fake-client.js';
 import { DASHSCOPE_PATHS, startFakeDashScope, type FakeDashScope } from './index.js';
+import { catalogueModelIds } from './endpoints.js';
 
 const PNG = 'data:image/png;base64,iVBORw0KGgo=';
 
-function omni(content: unknown[]): Json {
-  return { model: 'qwen-vl-max', input: { messages: [{ role: 'user', content }] } };
+// Not in the catalogue: a model with no catalogued capabilities takes every kind of media.
+const ANY_MEDIA_MODEL = 'test-any-media';
+
+function omni(content: unknown[], model = ANY_MEDIA_MODEL): Json {
+  return { model, input: { messages: [{ role: 'user', content }] } };
 }
 
 describe('fake DashScope multimodal media', () => {
   let fake: FakeDashScope;
   beforeAll(async () => {
-    fake = await startFakeDashScope();
+    fake = await startFakeDashScope({ multimodalModels: [...catalogueModelIds('multimodal-generation'), ANY_MEDIA_MODEL] });
   });
   afterAll(() => fake.close());
+
+  it.each([
+    ['audio to a vision model', 'qwen-vl-max', { audio: 'https://example.com/a.mp3' }, 'audio'],
+    ['an image to an audio model', 'qwen-audio-turbo', { image: PNG }, 'image'],
+    ['a video to an audio model', 'qwen-audio-turbo', { video: 'https://example.com/a.mp4' }, 'video'],
+  ])('refuses %s, as the catalogue says it takes none', async (_name, model, item, kind) => {
+    const outcome = await outcomeOf(await post(fake, DASHSCOPE_PATHS.multimodalGeneration, omni([item, { text: '?' }], model)));
+    expect(outcome).toEqual({ status: 400, code: 'InvalidParameter', message: `The model ${model} does not support ${kind} input.` });
+  });
 
   it('counts images, audio and videos (URLs or frame lists) at fixed costs', async () => {
     const { status, json } = await postJson(

@@ -25,6 +25,16 @@ describe('fake DashScope output options', () => {
   afterAll(() => fake.close());
   beforeEach(() => fake.reset());
 
+  it('refuses an output cap above the model’s largest output, with DashScope’s range message', async () => {
+    const farui = (parameters: Json) => chat('hi', { result_format: 'message', ...parameters }, 'farui-plus');
+    expect(await outcomeOf(await post(fake, DASHSCOPE_PATHS.textGeneration, farui({ max_tokens: 2001 })))).toEqual({
+      status: 400,
+      code: 'InvalidParameter',
+      message: 'Range of max_tokens should be [1, 2000]',
+    });
+    expect((await postJson(fake, DASHSCOPE_PATHS.textGeneration, farui({ max_tokens: 2000 }))).status).toBe(200);
+  });
+
   describe('n', () => {
     it('answers n different choices, each with its index', async () => {
       const { json } = await postJson(fake, DASHSCOPE_PATHS.textGeneration, message({ n: 3 }));

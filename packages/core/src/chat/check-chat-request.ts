@@ -14,7 +14,7 @@ export function checkChatRequest(request: ChatCompletionRequest): GatewayWarning
     throw invalidRequest("The 'stream_options' parameter is only allowed when 'stream' is enabled.", { param: 'stream_options' });
   }
   if (request.top_logprobs != null && request.logprobs !== true) {
-    throw invalidRequest("'top_logprobs' needs 'logprobs' set to true.", { param: 'top_logprobs' });
+    throw invalidRequest("'top_logprobs' needs 'logprobs' set to true.", { param: 'top_logprobs', code: 'invalid_value' });
   }
   const hasTools = request.tools != null && request.tools.length > 0;
   if (hasTools && request.n != null && request.n > 1) {

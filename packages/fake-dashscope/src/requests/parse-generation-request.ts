@@ -56,6 +56,7 @@ export function parseGenerationRequest({
     throw invalidParameter(JSON_WORD_REQUIRED);
   }
   if (facts.capabilities.streamOnly && !isStreaming) throw invalidParameter(STREAM_ONLY);
+  rejectUnsupportedMedia({ model, facts, messages });
   const thinking = decideThinking({ parameters, capabilities: facts.capabilities, streaming: isStreaming, incrementalOutput });
 
   const lastMessage = messages.at(-1) as ParsedMessage;
@@ -104,4 +105,26 @@ function trailingToolResults(messages: readonly ParsedMessage[]): string[] {
 
 function sum(messages: readonly ParsedMessage[], count: (message: ParsedMessage) => number): number {
   return messages.reduce((total, message) => total + count(message), 0);
+}
+
+/**
+ * Media a catalogued model does not take: DashScope cannot route them to it (an image to qwen-audio,
+ * audio to a vision model). The wording is assumed; no capture shows it.
+ */
+function rejectUnsupportedMedia({
+  model,
+  facts,
+  messages,
+}: {
+  model: string;
+  facts: ReturnType<typeof modelFacts>;
+  messages: ReadonlyArray<{ media: { images: number; audios: number; videos: number } }>;
+}): void {
+  if (!facts.catalogued) return;
+  const { vision, audio, video } = facts.capabilities;
+  for (const { media } of messages) {
+    if (media.images > 0 && !vision) throw invalidParameter(`The model ${model} does not support image input.`);
+    if (media.audios > 0 && !audio) throw invalidParameter(`The model ${model} does not support audio input.`);
+    if (media.videos > 0 && !video) throw invalidParameter(`The model ${model} does not support video input.`);
+  }
 }

@@ -25,17 +25,21 @@ export function parseOutputLimits({
 }): OutputLimits {
   const honoursCompletionTokens = facts.outputLimitParameter === 'max_completion_tokens';
   return {
-    maxTokens: parseMaxTokens('max_tokens', parameters.max_tokens),
-    maxCompletionTokens: honoursCompletionTokens ? parseMaxTokens('max_completion_tokens', parameters.max_completion_tokens) : undefined,
+    maxTokens: parseMaxTokens('max_tokens', parameters.max_tokens, facts.maxOutputTokens),
+    maxCompletionTokens: honoursCompletionTokens
+      ? parseMaxTokens('max_completion_tokens', parameters.max_completion_tokens, facts.maxOutputTokens)
+      : undefined,
     stop: parseStop(parameters.stop),
   };
 }
 
-function parseMaxTokens(name: string, value: unknown): number | undefined {
+function parseMaxTokens(name: string, value: unknown, largest: number | undefined): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
     throw invalidParameter(`Parameter "${name}" must be an integer greater than 0.`);
   }
+  // DashScope's wording for a cap above the model's largest output (farui-plus: 2 000).
+  if (largest !== undefined && value > largest) throw invalidParameter(`Range of ${name} should be [1, ${largest}]`);
   return value;
 }
 
