@@ -19,7 +19,14 @@ export { serverBusy, serverShuttingDown, clientSendTimeout } from './errors/capa
 export { OPENAI_ENDPOINTS } from './endpoints/openai-endpoints.js';
 export type { GatewayEndpoint, LocalEndpoint, UpstreamEndpoint, PrepareContext } from './endpoints/gateway-endpoint.js';
 export { DEFAULT_REQUEST_LIMITS, assertRequestLimits, type RequestLimits } from './endpoints/request-limits.js';
-export type { UpstreamCall, JsonUpstreamCall, SseUpstreamCall, CallSummary, CallUsage } from './endpoints/upstream-call.js';
+export type {
+  UpstreamCall,
+  JsonUpstreamCall,
+  BatchUpstreamCall,
+  SseUpstreamCall,
+  CallSummary,
+  CallUsage,
+} from './endpoints/upstream-call.js';
 export { checkParameters, moveParameters, type ParameterRule, type ParameterTable } from './parameters/parameter-table.js';
 export type { GatewayWarning } from './parameters/gateway-warning.js';
 export { parseRequestBody } from './openai/parse-request-body.js';

@@ -23,6 +23,7 @@ import { createLogger, type LogFields, type Logger } from './logger.js';
 import { rewriteJsonResponse } from './rewrite-json-response.js';
 import { rewriteSseResponse, type SseRewriteLimits } from './rewrite-sse-response.js';
 import { createBudgetReservation, type MemoryBudget } from './memory-budget.js';
+import { sendBatchParts, type BatchParts } from './send-batch-parts.js';
 import { sendOpenAIError } from './send-openai-error.js';
 
 export interface DashScopeProxyHandlersOptions {
@@ -53,6 +54,8 @@ export interface DashScopeProxyHandlersOptions {
   maxUpstreamErrorBytes?: number;
   /** Line and event caps of the stream decoder (characters). */
   streamLimits?: Partial<StreamLimits>;
+  /** Most parts of one batch call (an embedding request over a model's per-call limit) in flight at once. */
+  batchConcurrency?: number;
   /** A budget shared across requests for buffered JSON answers (and request bodies): over it, 503. */
   memoryBudget?: MemoryBudget;
   /** Aborted when the server shuts down: calls still running end with `server_shutting_down`. */
@@ -109,11 +112,13 @@ export function createDashScopeProxyHandlers({
   maxUpstreamStreamBytes = 256 * 1024 * 1024,
   maxUpstreamErrorBytes = 1024 * 1024,
   streamLimits,
+  batchConcurrency = 4,
   memoryBudget,
   shutdownSignal,
   logger = createLogger(),
 }: DashScopeProxyHandlersOptions = {}): DashScopeProxyHandlers {
   const positive = {
+    batchConcurrency,
     timeoutMs,
     idleTimeoutMs,
     maxStreamDurationMs,
@@ -219,6 +224,49 @@ export function createDashScopeProxyHandlers({
     res.once('close', () => shutdownSignal?.removeEventListener('abort', onShutdown));
     state.upstreamSent = true;
     proxyRequest.write(body);
+    if (call.kind === 'batch' && target !== undefined) {
+      const batch = startBatch(call.bodies.slice(1), new URL(proxyRequest.path, target), proxyRequest, res);
+      batches.set(res, batch);
+    }
+  }
+
+  /** Batch parts beyond the proxied one, keyed by their response: a host's proxy shares no state with us. */
+  const batches = new WeakMap<Response, BatchParts>();
+
+  function startBatch(bodies: readonly unknown[], url: URL, proxyRequest: ClientRequest, res: Response): BatchParts {
+    const headers: Record<string, string> = {};
+    for (const name of proxyRequest.getHeaderNames()) {
+      if (name === 'content-length' || name === 'host') continue;
+      const value = proxyRequest.getHeader(name);
+      if (typeof value === 'string') headers[name] = value;
+      else if (typeof value === 'number') headers[name] = String(value);
+    }
+    // Every part's answer is held until the client has the merged one: one reservation for them all.
+    const reservation = createBudgetReservation(memoryBudget);
+    let received = 0;
+    const batch = sendBatchParts({
+      url,
+      bodies,
+      headers,
+      agent,
+      concurrency: Math.max(1, batchConcurrency - 1),
+      timeoutMs,
+      idleTimeoutMs,
+      maxBytes: maxUpstreamJsonBytes,
+      maxErrorBytes: maxUpstreamErrorBytes,
+      reserve: (bytes) => {
+        received += bytes;
+        if (!reservation.resizeTo(received)) throw serverBusy('the memory for buffered answers is in use.');
+      },
+    });
+    const onShutdown = () => batch.abort(serverShuttingDown());
+    shutdownSignal?.addEventListener('abort', onShutdown, { once: true });
+    res.once('close', () => {
+      shutdownSignal?.removeEventListener('abort', onShutdown);
+      batch.abort(upstreamConnectionLost(new Error('the client left')));
+      reservation.release();
+    });
+    return batch;
   }
 
   async function proxyRes(upstreamResponse: IncomingMessage, _req: Request, res: Response): Promise<void> {
@@ -257,6 +305,7 @@ export function createDashScopeProxyHandlers({
     // An error body is read in part when it is large: its start is what names the error.
     const readErrorText = () => readBodyText(decodeUpstreamBody(upstreamResponse), { limit: maxUpstreamErrorBytes });
     if (status !== 200) {
+      batches.get(res)?.abort(badUpstreamResponse('another part of the batch failed.'));
       const failure = parseDashScopeErrorResponse({
         status,
         contentType,
@@ -283,10 +332,20 @@ export function createDashScopeProxyHandlers({
       received += bytes;
       if (!reservation.resizeTo(received)) throw serverBusy('the memory for buffered answers is in use.');
     };
+    const batch = batches.get(res);
+    const convert =
+      call.kind === 'batch'
+        ? async (first: unknown) => {
+            if (batch === undefined && call.bodies.length > 1)
+              throw gatewayMisconfigured('a batch call needs the proxy’s `target` (DashScope’s base URL) to send its other parts.');
+            return call.convertResponses([first, ...(batch === undefined ? [] : await batch.answers)]);
+          }
+        : (json: unknown) => call.convertResponse(json);
     try {
-      await rewriteJsonResponse({ upstreamResponse, res, call, limits: { maxBytes: maxUpstreamJsonBytes, reserve, sendTimeoutMs } });
+      await rewriteJsonResponse({ upstreamResponse, res, convert, limits: { maxBytes: maxUpstreamJsonBytes, reserve, sendTimeoutMs } });
     } catch (error) {
       reservation.release();
+      batch?.abort(isGatewayError(error) ? error : upstreamConnectionLost(error));
       throw error;
     }
   }

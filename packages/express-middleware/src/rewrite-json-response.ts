@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Response } from 'express';
-import { badUpstreamResponse, upstreamAnswerTooLarge, type JsonUpstreamCall } from '@gw/core';
+import { badUpstreamResponse, upstreamAnswerTooLarge, type CallSummary } from '@gw/core';
 import { decodeUpstreamBody, readBodyText } from './decode-upstream-body.js';
 import { gatewayState, markFirstByte, noteUpstreamRequestId } from './gateway-state.js';
 import { endWithinSendTimeout } from './send-timeout.js';
@@ -16,17 +16,18 @@ export interface JsonRewriteLimits {
 
 /**
  * A 200 JSON reply from DashScope → the client's JSON. JSON is small and must be whole to convert, so
- * this one buffers, within `maxBytes` and the shared budget (streams never buffer).
+ * this one buffers, within `maxBytes` and the shared budget (streams never buffer). `convert` is the
+ * call's conversion; for a batch it also waits for the other parts.
  */
 export async function rewriteJsonResponse({
   upstreamResponse,
   res,
-  call,
+  convert,
   limits,
 }: {
   upstreamResponse: IncomingMessage;
   res: Response;
-  call: JsonUpstreamCall;
+  convert: (json: unknown) => { body: unknown; summary: CallSummary } | Promise<{ body: unknown; summary: CallSummary }>;
   limits: JsonRewriteLimits;
 }): Promise<void> {
   const text = await readBodyText(decodeUpstreamBody(upstreamResponse), {
@@ -40,7 +41,7 @@ export async function rewriteJsonResponse({
   } catch {
     throw badUpstreamResponse('the body is not JSON.');
   }
-  const { body, summary } = call.convertResponse(json);
+  const { body, summary } = await convert(json);
   const state = gatewayState(res);
   state.summary = summary;
   noteUpstreamRequestId(res, summary.requestId);

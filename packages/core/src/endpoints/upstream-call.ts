@@ -33,6 +33,18 @@ export interface JsonUpstreamCall extends UpstreamCallBase {
   convertResponse(json: unknown): { body: unknown; summary: CallSummary };
 }
 
+/**
+ * A non-stream call DashScope takes in parts: an embedding batch over the model's per-call limit. Each
+ * of `bodies` goes to `path` (`body` is the first); the HTTP layer sends them with bounded parallelism
+ * and hands their parsed 200 answers to `convertResponses` in order. One failed part fails the call
+ * with its error, and the parts still running are abandoned.
+ */
+export interface BatchUpstreamCall extends UpstreamCallBase {
+  kind: 'batch';
+  bodies: readonly unknown[];
+  convertResponses(jsons: readonly unknown[]): { body: unknown; summary: CallSummary };
+}
+
 /** A streaming call: DashScope answers SSE, translated event by event. */
 export interface SseUpstreamCall extends UpstreamCallBase {
   kind: 'sse';
@@ -50,4 +62,4 @@ export interface SseUpstreamCall extends UpstreamCallBase {
  * One prepared DashScope call: where it goes, what it sends, and how its answer comes back. The HTTP
  * layer knows nothing of either API's fields; it sends `body` to `path` and hands the reply over.
  */
-export type UpstreamCall = JsonUpstreamCall | SseUpstreamCall;
+export type UpstreamCall = JsonUpstreamCall | BatchUpstreamCall | SseUpstreamCall;
