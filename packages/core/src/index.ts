@@ -68,6 +68,20 @@ export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/stream-limits
 export { encodeStreamPart, encodeStreamParts } from './stream/sse-encoder.js';
 export type { StreamPart } from './stream/stream-part.js';
 
+// Embeddings.
+export { embeddingsEndpoint } from './embeddings/embeddings-endpoint.js';
+export { embeddingRequestSchema, type EmbeddingRequest } from './embeddings/embedding-request-schema.js';
+export { parseEmbeddingRequest, type ParsedEmbeddingRequest } from './embeddings/parse-embedding-request.js';
+export { embeddingParameterTable } from './embeddings/embedding-parameter-table.js';
+export { toDashScopeEmbeddingRequests, type DashScopeEmbeddingCall } from './embeddings/to-dashscope-embedding-requests.js';
+export {
+  convertDashScopeEmbeddingResponses,
+  type ConvertDashScopeEmbeddingResponsesOptions,
+} from './embeddings/convert-dashscope-embedding-responses.js';
+export { encodeEmbeddingBase64 } from './embeddings/encode-embedding-base64.js';
+export type { EmbeddingResponse, Embedding, EmbeddingEncodingFormat } from './embeddings/embedding-response-types.js';
+export type { DashScopeEmbeddingRequest, DashScopeEmbeddingParameters } from './embeddings/dashscope-embedding-request.js';
+
 // DashScope's side.
 export { DASHSCOPE_PATHS, DASHSCOPE_PATH_BY_KIND, type DashScopeEndpointKind } from './dashscope/dashscope-paths.js';
 export type {
