@@ -107,6 +107,7 @@ const environmentSchema = z.object({
   HEARTBEAT_INTERVAL_MS: unsetIfEmpty(integer(0, 3_600_000).default(15_000)),
   UPSTREAM_MAX_SOCKETS: unsetIfEmpty(integer(1, 100_000).default(256)),
   UPSTREAM_QUEUE_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(5_000)),
+  UPSTREAM_BATCH_CONCURRENCY: unsetIfEmpty(integer(1, 64).default(4)),
   // Unset: UPSTREAM_MAX_SOCKETS, so a burst's connections all serve the next burst.
   UPSTREAM_MAX_IDLE_SOCKETS: unsetIfEmpty(integer(1, 100_000).optional()),
   UPSTREAM_IDLE_SOCKET_TIMEOUT_MS: unsetIfEmpty(integer(1, 3_600_000).default(10_000)),
@@ -165,6 +166,7 @@ const configSchema = environmentSchema
     heartbeatIntervalMs: environment.HEARTBEAT_INTERVAL_MS,
     upstreamMaxSockets: environment.UPSTREAM_MAX_SOCKETS,
     upstreamQueueTimeoutMs: environment.UPSTREAM_QUEUE_TIMEOUT_MS,
+    upstreamBatchConcurrency: environment.UPSTREAM_BATCH_CONCURRENCY,
     upstreamMaxIdleSockets: environment.UPSTREAM_MAX_IDLE_SOCKETS ?? environment.UPSTREAM_MAX_SOCKETS,
     upstreamIdleSocketTimeoutMs: environment.UPSTREAM_IDLE_SOCKET_TIMEOUT_MS,
     upstreamMaxJsonBytes: environment.UPSTREAM_MAX_JSON_BYTES,

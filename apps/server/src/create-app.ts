@@ -78,6 +78,7 @@ export function createApp({
         sendTimeoutMs: config.sendTimeoutMs,
         maxUpstreamJsonBytes: config.upstreamMaxJsonBytes,
         maxUpstreamStreamBytes: config.upstreamMaxStreamBytes,
+        batchConcurrency: config.upstreamBatchConcurrency,
         streamLimits: { maxLineLength: config.upstreamMaxLineChars, maxEventLength: config.upstreamMaxEventChars },
         pool: {
           maxSockets: config.upstreamMaxSockets,
