@@ -48,6 +48,7 @@ const ROOTS = [
   'Model',
   'ErrorResponse',
   'CreateEmbeddingResponse',
+  'CreateCompletionResponse',
 ];
 
 /** The snapshot described in ../shared/openai-openapi/README.md. */

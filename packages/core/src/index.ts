@@ -68,6 +68,20 @@ export { DEFAULT_STREAM_LIMITS, type StreamLimits } from './stream/stream-limits
 export { encodeStreamPart, encodeStreamParts } from './stream/sse-encoder.js';
 export type { StreamPart } from './stream/stream-part.js';
 
+// Legacy completions.
+export { completionsEndpoint, completionRequestSchema, type CompletionRequest } from './completions/completions-endpoint.js';
+export { parseCompletionRequest, type ParsedCompletionRequest } from './completions/parse-completion-request.js';
+export { createCompletionChunkMapper } from './completions/completion-chunk-mapper.js';
+export { createTextCompletionCollector } from './completions/create-text-completion-collector.js';
+export { MAX_PROMPTS_PER_REQUEST } from './completions/check-prompt-limits.js';
+export type {
+  TextCompletion,
+  TextCompletionChoice,
+  TextCompletionChunk,
+  TextCompletionChunkChoice,
+  TextCompletionFinishReason,
+} from './completions/text-completion-types.js';
+
 // Embeddings.
 export { embeddingsEndpoint } from './embeddings/embeddings-endpoint.js';
 export { embeddingRequestSchema, type EmbeddingRequest } from './embeddings/embedding-request-schema.js';

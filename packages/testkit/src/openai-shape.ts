@@ -9,7 +9,14 @@ export type OpenAISchemaName =
   | 'ListModelsResponse'
   | 'Model'
   | 'ErrorResponse'
-  | 'CreateEmbeddingResponse';
+  | 'CreateEmbeddingResponse'
+  | 'CreateCompletionResponse'
+  /**
+   * A streamed legacy completion chunk. OpenAI's spec reuses CreateCompletionResponse for chunks, whose
+   * finish_reason cannot be null, while the real API sends null until a choice ends: this is that schema
+   * with a nullable finish_reason, nothing else changed.
+   */
+  | 'CreateCompletionStreamChunk';
 
 const SCHEMA_KEY = 'openai-schemas.json';
 
@@ -18,7 +25,8 @@ const validators = new Map<OpenAISchemaName, ValidateFunction>();
 
 function getAjv(): Ajv2020 {
   if (ajv) return ajv;
-  const doc = JSON.parse(readFileSync(new URL('./openai-schemas.json', import.meta.url), 'utf8')) as object;
+  const doc = JSON.parse(readFileSync(new URL('./openai-schemas.json', import.meta.url), 'utf8')) as { $defs: Record<string, unknown> };
+  doc.$defs.CreateCompletionStreamChunk = withNullableFinishReason(doc.$defs.CreateCompletionResponse);
   const instance = new Ajv2020({
     strict: false, // the spec uses keywords/annotations Ajv's strict mode would reject (title, default next to $ref...)
     allErrors: true,
@@ -53,6 +61,13 @@ function getAjv(): Ajv2020 {
   instance.addSchema(doc, SCHEMA_KEY);
   ajv = instance;
   return instance;
+}
+
+function withNullableFinishReason(schema: unknown): unknown {
+  const copy = structuredClone(schema) as { properties: { choices: { items: { properties: Record<string, unknown> } } } };
+  const choice = copy.properties.choices.items.properties;
+  choice.finish_reason = { anyOf: [choice.finish_reason, { type: 'null' }] };
+  return copy;
 }
 
 function getValidator(schema: OpenAISchemaName): ValidateFunction {

@@ -1,4 +1,5 @@
 import { chatCompletionsEndpoint } from '../chat/chat-completions-endpoint.js';
+import { completionsEndpoint } from '../completions/completions-endpoint.js';
 import { embeddingsEndpoint } from '../embeddings/embeddings-endpoint.js';
 import { listModelsEndpoint, retrieveModelEndpoint } from '../models/models-endpoints.js';
 import type { GatewayEndpoint } from './gateway-endpoint.js';
@@ -11,5 +12,6 @@ export const OPENAI_ENDPOINTS: readonly GatewayEndpoint[] = [
   listModelsEndpoint,
   retrieveModelEndpoint,
   chatCompletionsEndpoint,
+  completionsEndpoint,
   embeddingsEndpoint,
 ];
