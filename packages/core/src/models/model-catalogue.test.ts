@@ -4,16 +4,19 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { toOpenAIError } from '../errors/to-openai-error.js';
 import { MODEL_CATALOGUE, findCatalogueModel, listModels, retrieveModel } from './model-catalogue.js';
 
-const chatModelIds = MODEL_CATALOGUE.filter((model) => model.endpoint !== 'text-embedding').map((model) => model.id);
+const modelIds = MODEL_CATALOGUE.map((model) => model.id);
 
 describe('listModels', () => {
-  it('lists the chat models of the catalogue, farui-plus first, and no embedding model', () => {
+  it('lists the whole catalogue: farui-plus first, then the chat, vision and embedding models', () => {
     const list = listModels();
     expect(list.object).toBe('list');
-    expect(list.data.map((model) => model.id)).toEqual(chatModelIds);
-    expect(chatModelIds[0]).toBe('farui-plus');
-    expect(chatModelIds).toEqual(expect.arrayContaining(['qwen-plus', 'qwen-max', 'qwen-turbo', 'qwen-vl-max']));
-    expect(chatModelIds.some((id) => id.startsWith('text-embedding'))).toBe(false);
+    expect(list.data.map((model) => model.id)).toEqual(modelIds);
+    expect(modelIds[0]).toBe('farui-plus');
+    const kinds = MODEL_CATALOGUE.map((model) => model.endpoint);
+    // Grouped: every text model before the first vision model, every vision model before the first embedding model.
+    expect(kinds.lastIndexOf('text-generation')).toBeLessThan(kinds.indexOf('multimodal-generation'));
+    expect(kinds.lastIndexOf('multimodal-generation')).toBeLessThan(kinds.indexOf('text-embedding'));
+    expect(modelIds).toEqual(expect.arrayContaining(['qwen-plus', 'qwen3-max', 'qwen3-vl-plus', 'qwen3.6-plus', 'text-embedding-v4']));
     assertOpenAIShape('ListModelsResponse', list);
     for (const model of list.data) {
       expect(model).toEqual({ id: model.id, object: 'model', created: expect.any(Number), owned_by: 'alibaba-cloud' });
@@ -27,18 +30,18 @@ describe('listModels', () => {
     list.data.pop();
     const first = list.data[0];
     if (first !== undefined) first.id = 'changed';
-    expect(listModels().data.map((model) => model.id)).toEqual(chatModelIds);
+    expect(listModels().data.map((model) => model.id)).toEqual(modelIds);
   });
 });
 
 describe('retrieveModel', () => {
-  it.each(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo'])('returns %s as listed', (id) => {
+  it.each(['farui-plus', 'qwen-plus', 'qwen-max', 'qwen-turbo', 'qvq-max', 'text-embedding-v4'])('returns %s as listed', (id) => {
     const model = retrieveModel(id);
     expect(model).toEqual(listModels().data.find((candidate) => candidate.id === id));
     assertOpenAIShape('Model', model);
   });
 
-  it.each(['gpt-4o', 'QWEN-MAX', 'qwen-max ', '', 'text-embedding-v4', 'constructor'])('answers %j with a 404 model_not_found', (id) => {
+  it.each(['gpt-4o', 'QWEN-MAX', 'qwen-max ', '', 'text-embedding-v9', 'constructor'])('answers %j with a 404 model_not_found', (id) => {
     let thrown: unknown;
     try {
       retrieveModel(id);

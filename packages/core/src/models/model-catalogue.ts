@@ -1,5 +1,4 @@
 import { GatewayError } from '../errors/gateway-error.js';
-import type { DashScopeEndpointKind } from '../dashscope/dashscope-paths.js';
 import { MODEL_CATALOGUE, type CatalogueModel } from './model-catalogue-entries.js';
 
 export {
@@ -31,21 +30,19 @@ export function findCatalogueModel(id: string): CatalogueModel | undefined {
   return modelsById.get(id);
 }
 
-/** Endpoints that `/v1/models` advertises: the ones this gateway serves (chat, for now). */
-const servedEndpoints: ReadonlySet<DashScopeEndpointKind> = new Set(['text-generation', 'multimodal-generation']);
-
 function toOpenAIModel(model: CatalogueModel): OpenAIModel {
   return { id: model.id, object: 'model', created: model.created, owned_by: 'alibaba-cloud' };
 }
 
+/** Every catalogue model, in catalogue order: farui-plus first, then the chat, vision and embedding models. */
 export function listModels(): OpenAIModelList {
-  return { object: 'list', data: MODEL_CATALOGUE.filter((model) => servedEndpoints.has(model.endpoint)).map(toOpenAIModel) };
+  return { object: 'list', data: MODEL_CATALOGUE.map(toOpenAIModel) };
 }
 
 /** The model with that id, or a 404 `model_not_found` as OpenAI answers. */
 export function retrieveModel(id: string): OpenAIModel {
   const model = findCatalogueModel(id);
-  if (model === undefined || !servedEndpoints.has(model.endpoint)) {
+  if (model === undefined) {
     throw new GatewayError({
       status: 404,
       type: 'invalid_request_error',
