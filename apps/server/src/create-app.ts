@@ -5,6 +5,8 @@ import {
   createLogger,
   createMemoryBudget,
   createOpenAIRouter,
+  docsPage,
+  openAPIDocument,
   requestId,
   openAIErrorHandler,
   openAINotFound,
@@ -18,6 +20,7 @@ import { createDrain, type Drain } from './drain.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { health } from './routes/health.js';
 import { serviceInfo } from './routes/service-info.js';
+import { version } from './version.js';
 
 export interface CreateAppOptions {
   config: GatewayConfig;
@@ -57,6 +60,9 @@ export function createApp({
 
   app.get('/', serviceInfo({ dashscopeBaseUrl: config.dashscopeBaseUrl }));
   app.get('/health', health({ now }));
+  // The gateway's own contract, readable without a key, as the original product's FastAPI /docs was.
+  app.get('/openapi.json', openAPIDocument({ version }));
+  app.get('/docs', docsPage({ version }));
   // Per client IP before anything reads the body; per key after auth; calls in flight once the call is prepared.
   if (rateLimits.byIp !== undefined) app.use('/v1', rateLimits.byIp);
   app.use(

@@ -42,6 +42,8 @@ describe('GET /', () => {
         auth: expect.stringContaining('Authorization: Bearer'),
         model: 'farui-plus',
       },
+      docs: '/docs',
+      openapi: '/openapi.json',
     });
     expect(String(body.description).length).toBeGreaterThan(0);
     expect(stack.fake.requests).toEqual([]);

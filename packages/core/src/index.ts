@@ -96,6 +96,26 @@ export { encodeEmbeddingBase64 } from './embeddings/encode-embedding-base64.js';
 export type { EmbeddingResponse, Embedding, EmbeddingEncodingFormat } from './embeddings/embedding-response-types.js';
 export type { DashScopeEmbeddingRequest, DashScopeEmbeddingParameters } from './embeddings/dashscope-embedding-request.js';
 
+// The gateway's own OpenAPI document, generated from the endpoint table.
+export { buildOpenAPIDocument, type BuildOpenAPIDocumentOptions } from './openapi/build-openapi-document.js';
+export { ENDPOINT_DOCS, type EndpointDoc } from './openapi/endpoint-docs.js';
+export type { DocumentationPaths } from './openapi/service-paths.js';
+export type {
+  OpenAPIDocument,
+  OperationObject,
+  PathItemObject,
+  ResponseObject,
+  RequestBodyObject,
+  ParameterObject,
+  MediaTypeObject,
+  HeaderObject,
+  ExampleObject,
+  Reference,
+  JsonSchema,
+  SecurityRequirement,
+  HttpMethod,
+} from './openapi/openapi-types.js';
+
 // DashScope's side.
 export { DASHSCOPE_PATHS, DASHSCOPE_PATH_BY_KIND, type DashScopeEndpointKind } from './dashscope/dashscope-paths.js';
 export type {

@@ -9,6 +9,9 @@ export { createApiKeyHasher, type ApiKeyHasher, type ApiKeyHasherOptions } from 
 export { jsonBody, type JsonBodyOptions } from './json-body.js';
 export { createMemoryBudget, type MemoryBudget, type MemoryBudgetOptions } from './memory-budget.js';
 export { rewriteRequest, type RewriteRequestOptions } from './rewrite-request.js';
+// The gateway's own API description: the OpenAPI document and a page of it.
+export { openAPIDocument, type OpenAPIDocumentOptions } from './openapi-document.js';
+export { docsPage, renderDocsPage, DOCS_PAGE_CSP, type DocsPageOptions } from './docs-page.js';
 export { GATEWAY_WARNINGS_HEADER, formatWarningsHeader } from './warnings-header.js';
 export { rewriteChatRequest, type RewriteChatRequestOptions } from './rewrite-chat-request.js';
 export { answerLocalEndpoint } from './answer-local-endpoint.js';

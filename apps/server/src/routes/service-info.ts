@@ -16,6 +16,8 @@ export function serviceInfo({ dashscopeBaseUrl }: { dashscopeBaseUrl: string }) 
       auth: 'Authorization: Bearer <your DashScope API key>',
       model: 'farui-plus',
     },
+    docs: '/docs',
+    openapi: '/openapi.json',
   };
   return function serviceInfoHandler(_req: Request, res: Response): void {
     res.json(body);
