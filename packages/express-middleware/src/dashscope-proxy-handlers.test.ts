@@ -5,6 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import express, { type RequestHandler } from 'express';
 import { createProxyMiddleware, debugProxyErrorsPlugin, proxyEventsPlugin } from 'http-proxy-middleware';
 import request from 'supertest';
+import { embeddingsEndpoint } from '@gw/core';
 import { startFakeDashScope, type FakeDashScope } from '@gw/fake-dashscope';
 import { assertOpenAIShape, parseOpenAISse } from '@gw/testkit';
 import { createDashScopeProxy } from './create-dashscope-proxy.js';
@@ -14,6 +15,7 @@ import { jsonBody } from './json-body.js';
 import { createLogger } from './logger.js';
 import { openAIErrorHandler } from './openai-error-handler.js';
 import { rewriteChatRequest } from './rewrite-chat-request.js';
+import { rewriteRequest } from './rewrite-request.js';
 
 const logger = createLogger({ level: 'silent' });
 const chat = { model: 'qwen-max', messages: [{ role: 'user', content: 'hi' }] };
@@ -91,6 +93,24 @@ describe('createDashScopeProxyHandlers in a host’s own http-proxy-middleware',
     assertOpenAIShape('CreateChatCompletionResponse', response.body);
     expect(response.body.choices[0].message.reasoning_content).toMatch(/^嗯/);
     expect(fake.requests[0]?.headers['x-dashscope-sse']).toBe('enable');
+  });
+
+  it('sends the parts of a split embedding request through the host proxy’s target and pool', async () => {
+    const handlers = createDashScopeProxyHandlers({ baseUrl: fake.url, logger, batchConcurrency: 2 });
+    const proxy = createProxyMiddleware({ target: fake.url, agent: handlers.agent, selfHandleResponse: true, on: handlers.on });
+    const app = express();
+    app.post('/v1/embeddings', extractApiKey(), jsonBody(), rewriteRequest({ endpoint: embeddingsEndpoint }), proxy);
+    app.use(openAIErrorHandler({ logger }));
+    const input = Array.from({ length: 23 }, (_, index) => `text ${index}`);
+    const response = await request(app)
+      .post('/v1/embeddings')
+      .set('authorization', 'Bearer sk-host')
+      .send({ model: 'text-embedding-v3', input, encoding_format: 'float' });
+    expect(response.status).toBe(200);
+    assertOpenAIShape('CreateEmbeddingResponse', response.body);
+    expect(response.body.data.map((item: { index: number }) => item.index)).toEqual(input.map((_, index) => index));
+    expect(fake.requests).toHaveLength(3);
+    expect(fake.requests.every((sent) => sent.headers.authorization === 'Bearer sk-host')).toBe(true);
   });
 
   it('refuses, at construction, a plugin use that would answer untranslated or in plain text', () => {
