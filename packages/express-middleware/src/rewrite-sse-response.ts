@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { finished } from 'node:stream';
 import type { Response } from 'express';
 import {
+  badUpstreamResponse,
   encodeStreamParts,
   serverBusy,
   serverShuttingDown,
@@ -192,7 +193,14 @@ export function rewriteSseResponse({
       if (state.upstreamRequestId !== undefined) res.setHeader('x-dashscope-request-id', state.upstreamRequestId);
       if (first.type === 'error') sendOpenAIError(res, first.error);
       else if (first.type === 'data' && !res.headersSent) {
-        const answer = JSON.stringify(first.data);
+        let answer: string;
+        try {
+          answer = JSON.stringify(first.data);
+        } catch (error) {
+          // Bounded by the byte cap below, so only a bug gets here; it must still not take the process down.
+          sendOpenAIError(res, badUpstreamResponse(`the collected answer could not be written (${String(error)}).`));
+          return finish();
+        }
         const length = Buffer.byteLength(answer);
         state.bytesSent! += length;
         res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': length });
@@ -240,6 +248,10 @@ export function rewriteSseResponse({
         return [{ type: 'error', error: upstreamAnswerTooLarge('the stream', limits.maxStreamBytes) }];
       const parts = translator.push(chunk);
       if (!holdBuffered()) return [...parts, { type: 'error', error: serverBusy('the memory for buffered stream events is in use.') }];
+      // A collected answer can outgrow the stream that carried it (each call gains an id and keys): it is
+      // held to the same cap, in the bytes its JSON will take.
+      if (respondsJson && translator.bufferedLength() * 2 > limits.maxStreamBytes)
+        return [{ type: 'error', error: upstreamAnswerTooLarge('the collected answer', limits.maxStreamBytes) }];
       if (translator.eventCount() > eventsSeen) {
         eventsSeen = translator.eventCount();
         if (!res.writableNeedDrain) armIdle();
@@ -248,7 +260,14 @@ export function rewriteSseResponse({
     };
 
     function onData(chunk: Buffer): void {
-      deliver(translate(chunk));
+      let parts: StreamPart[];
+      try {
+        parts = translate(chunk);
+      } catch (error) {
+        // The translation is pure and bounded; should it throw anyway, only this call fails.
+        parts = [{ type: 'error', error: badUpstreamResponse(`an event could not be translated (${String(error)}).`) }];
+      }
+      deliver(parts);
     }
     res.once('close', onClientClose);
     res.on('drain', onDrain);
@@ -261,7 +280,13 @@ export function rewriteSseResponse({
     finished(body, (error) => {
       if (over) return;
       if (error === undefined || error === null) {
-        deliver(translator.end());
+        let parts: StreamPart[];
+        try {
+          parts = translator.end();
+        } catch (failure) {
+          parts = [{ type: 'error', error: badUpstreamResponse(`the end of the stream could not be translated (${String(failure)}).`) }];
+        }
+        deliver(parts);
         return finish();
       }
       // The upstream connection broke (reset, timeout, corrupt gzip) in the middle of the body.

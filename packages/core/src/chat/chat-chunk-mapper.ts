@@ -111,6 +111,11 @@ export function createChatChunkMapper({
       if (hasLogprobs || delta.content !== undefined || delta.reasoning_content !== undefined || delta.tool_calls !== undefined) {
         parts.push(chunk(index, delta, null, convertedLogprobs));
       }
+      if (finishReason == null || finishReason === '' || finishReason === 'null') continue;
+      // The choice is over: calls still held go out now; a call that never got a name is no answer.
+      const held = choice.toolCalls.finish();
+      if (held.unnamed > 0) return fail(parts, { type: 'error', error: badUpstreamResponse('a tool call came without a function name.') });
+      if (held.deltas.length > 0) parts.push(chunk(index, { tool_calls: held.deltas }));
       const finish = finishReasonWithToolCalls(finishReason, choice.toolCalls.count() > 0);
       if (finish !== null) {
         choice.finishReason = finish;
@@ -155,6 +160,13 @@ export function createChatChunkMapper({
       }
     },
     finished: () => state === 'finished',
+    // What the tool-call trackers hold (calls, ids, argument text not sent yet): the stream's own
+    // memory beyond the decoder's buffers.
+    bufferedLength() {
+      let length = 0;
+      for (const choice of choices.values()) length += choice.toolCalls.heldLength();
+      return length;
+    },
     summary() {
       return {
         usage: usage === undefined ? undefined : convertDashScopeUsage({ usage }),

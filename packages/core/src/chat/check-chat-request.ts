@@ -33,6 +33,19 @@ export function checkChatRequest(request: ChatCompletionRequest): GatewayWarning
       },
     );
   }
+  const model = findCatalogueModel(request.model);
+  const thinks = request.enable_thinking ?? effortThinks;
+  if (model?.capabilities.thinking === 'always' && thinks === false) {
+    // DashScope would answer "restricted to True" without naming the field.
+    const param = request.enable_thinking != null ? 'enable_thinking' : 'reasoning_effort';
+    throw invalidRequest(`The model '${request.model}' always thinks; it cannot be asked not to.`, {
+      param,
+      code: 'unsupported_parameter',
+    });
+  }
+  if (!hasTools && typeof request.tool_choice === 'object' && request.tool_choice !== null) {
+    throw invalidRequest("'tool_choice' names a function, but no 'tools' were given.", { param: 'tool_choice', code: 'invalid_value' });
+  }
   checkMessages(request);
   return warningsFor(request);
 }

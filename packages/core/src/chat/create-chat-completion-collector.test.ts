@@ -265,8 +265,10 @@ describe('createChatCompletionCollector bufferedLength', () => {
         collectedText += (call.function?.name ?? '').length + (call.function?.arguments ?? '').length;
       const length = translator.bufferedLength();
       expect(length).toBeGreaterThanOrEqual(previous);
-      // The decoder holds nothing between whole events: what is held is the answer itself.
-      expect(length).toBe(collectedText);
+      // The decoder holds nothing between whole events: what is held is the answer itself, plus a fixed
+      // cost and the id of each tool call (counted in the collector and in the call tracker).
+      expect(length).toBeGreaterThanOrEqual(collectedText);
+      expect(length).toBeLessThanOrEqual(collectedText + 2 * (64 + 96 + 2 * 40));
       previous = length;
     }
     expect(previous).toBeGreaterThan(100);
@@ -373,5 +375,34 @@ describe('createChatCompletionCollector with n = 2', () => {
   it('answers a truncation error when only one of the two choices finished', () => {
     const parts = collect([choiceEvent(0, { content: 'A' }, 'stop'), choiceEvent(1, { content: 'B' })], 2);
     expect(errorOf(parts)).toMatchObject({ status: 502, code: 'upstream_stream_truncated' });
+  });
+});
+
+describe('createChatCompletionCollector against hostile streams', () => {
+  const event = (choice: Record<string, unknown>, finish = 'null') =>
+    `id:1\nevent:result\n:HTTP_STATUS/200\ndata:${JSON.stringify({ output: { choices: [{ index: 0, finish_reason: finish, ...choice }] }, request_id: 'r' })}\n\n`;
+
+  it('collects logprobs of any length without overflowing the call stack', () => {
+    // Caps raised so one event can carry them all (a stream may also spread them over data: lines).
+    const translator = createStreamTranslator({
+      mapper: createChatCompletionCollector({ model: MODEL, created: CREATED, generateId: () => 'gen', choiceCount: 1 }),
+      limits: { maxLineLength: 64 * 1024 * 1024, maxEventLength: 64 * 1024 * 1024 },
+    });
+    const content = Array.from({ length: 200_000 }, () => ({ token: '', logprob: 0 }));
+    translator.push(event({ message: { content: 'x' }, logprobs: { content } }));
+    const parts = [...translator.push(event({ message: { content: '' } }, 'stop')), ...translator.end()];
+    const completion = parts.find((part) => part.type === 'data');
+    expect(parts.map((part) => part.type)).toEqual(['data', 'done']);
+    expect(completion?.type === 'data' && completion.data.choices[0]?.logprobs?.content?.length).toBe(200_000);
+    expect(translator.bufferedLength()).toBeGreaterThan(200_000 * 40);
+  });
+
+  it('counts calls that never get a name, and fails the answer when their choice finishes', () => {
+    const translator = collector();
+    const nameless = { message: { content: '', tool_calls: [{ index: 0, id: '', function: { arguments: 'z'.repeat(10_000) } }] } };
+    translator.push(event(nameless));
+    expect(translator.bufferedLength()).toBeGreaterThan(10_000);
+    const parts = [...translator.push(event({ message: { content: '' } }, 'tool_calls')), ...translator.end()];
+    expect(parts).toEqual([{ type: 'error', error: expect.objectContaining({ code: 'bad_upstream_response' }) }]);
   });
 });

@@ -3,6 +3,16 @@ import type { StreamMapper } from '../stream/create-stream-translator.js';
 import type { StreamPart } from '../stream/stream-part.js';
 import { createChatChunkMapper, type ChatChunkMapperOptions } from './chat-chunk-mapper.js';
 
+/** The JSON a collected call costs beyond its text, in characters: keys, quotes, `type`. */
+const CALL_OVERHEAD = 64;
+
+/** One logprob entry's size in the answer's JSON, in characters, near enough for the memory budget. */
+function logprobLength(entry: TokenLogprob): number {
+  let length = 48 + entry.token.length + (entry.bytes?.length ?? 0) * 4;
+  for (const top of entry.top_logprobs) length += 40 + top.token.length + (top.bytes?.length ?? 0) * 4;
+  return length;
+}
+
 interface CollectedChoice {
   index: number;
   content: string;
@@ -49,15 +59,26 @@ export function createChatCompletionCollector(options: Omit<ChatChunkMapperOptio
       if (delta.reasoning_content !== undefined) choice.reasoningContent += delta.reasoning_content;
       heldLength += (delta.content?.length ?? 0) + (delta.reasoning_content?.length ?? 0);
       for (const call of delta.tool_calls ?? []) {
-        const collected = (choice.toolCalls[call.index] ??= { id: '', name: '', arguments: '' });
-        if (call.id !== undefined) collected.id = call.id;
+        let collected = choice.toolCalls[call.index];
+        if (collected === undefined) {
+          collected = choice.toolCalls[call.index] = { id: '', name: '', arguments: '' };
+          heldLength += CALL_OVERHEAD;
+        }
+        if (call.id !== undefined) {
+          collected.id = call.id;
+          heldLength += call.id.length;
+        }
         if (call.function.name !== undefined) collected.name += call.function.name;
         collected.arguments += call.function.arguments;
         heldLength += call.function.arguments.length + (call.function.name?.length ?? 0);
       }
       if (logprobs?.content != null) {
-        (choice.logprobs ??= []).push(...logprobs.content);
-        heldLength += logprobs.content.length * 64;
+        // One by one: spreading a large array into push() overflows the call stack.
+        const collected = (choice.logprobs ??= []);
+        for (const entry of logprobs.content) {
+          collected.push(entry);
+          heldLength += logprobLength(entry);
+        }
       }
       if (finishReason !== null) choice.finishReason = finishReason;
     }
@@ -98,6 +119,7 @@ export function createChatCompletionCollector(options: Omit<ChatChunkMapperOptio
     end: () => collect(chunks.end()),
     summary: () => chunks.summary(),
     finished: () => chunks.finished(),
-    bufferedLength: () => heldLength,
+    // What the answer holds (text, calls, logprobs) plus what the chunk mapper holds for calls in progress.
+    bufferedLength: () => heldLength + (chunks.bufferedLength?.() ?? 0),
   };
 }

@@ -33,6 +33,7 @@ export function createCompletionChunkMapper(options: ChatChunkMapperOptions): St
     end: () => toCompletionParts(chat.end()),
     summary: () => chat.summary(),
     finished: () => chat.finished(),
+    bufferedLength: () => chat.bufferedLength?.() ?? 0,
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from './json-object-schema.js';
 
 /**
  * What the gateway accepts on POST /v1/chat/completions: OpenAI's request body, strictly, plus the
@@ -101,7 +102,7 @@ const streamOptionsSchema = z.strictObject({
   include_obfuscation: z.boolean().nullish(),
 });
 
-const jsonObject = z.record(z.string(), z.unknown());
+const jsonObject = jsonObjectSchema;
 
 export const functionToolSchema = z.strictObject({
   type: z.literal('function'),

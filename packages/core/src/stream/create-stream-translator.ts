@@ -57,7 +57,6 @@ export function createStreamTranslator<Data>({ mapper, limits }: StreamTranslato
     summary: () => mapper.summary(),
     finished: () => mapper.finished(),
     eventCount: () => decoder.eventCount(),
-    bufferedLength:
-      mapper.bufferedLength === undefined ? () => decoder.bufferedLength() : () => decoder.bufferedLength() + mapper.bufferedLength!(),
+    bufferedLength: () => decoder.bufferedLength() + (mapper.bufferedLength?.() ?? 0),
   };
 }
