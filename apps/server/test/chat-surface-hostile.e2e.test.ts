@@ -51,7 +51,7 @@ function namelessArguments(): StreamScript {
 }
 
 describe('tool calls that would outgrow the gateway', () => {
-  it.each([
+  it.each<[string, { model: string; stream?: boolean }]>([
     ['a stream', { model: 'qwen-plus', stream: true }],
     ['a collected answer', { model: 'qwq-plus' }],
   ])('counts every held tool call against the memory budget, in %s', async (_name, extra) => {

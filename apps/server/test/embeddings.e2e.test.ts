@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { OpenAIEmbeddings } from '@langchain/openai';
 import OpenAI from 'openai';
 import { assertOpenAIShape } from '@gw/testkit';
-import { startStack, type Stack } from './start-stack.js';
+import { startStack, waitFor, type Stack } from './start-stack.js';
 
 /** Embeddings through the gateway with real clients, against the fake DashScope's per-call limits. */
 let stack: Stack;
@@ -11,10 +11,15 @@ beforeAll(async () => {
   stack = await startStack({
     // A text containing FAIL makes its part fail, as DashScope would for one bad text.
     fake: {
-      behave: (request) =>
-        JSON.stringify(request.body).includes('FAIL')
-          ? { type: 'error', status: 400, code: 'InvalidParameter', message: 'The text of input.texts[3] is invalid.' }
-          : undefined,
+      behave: (request) => {
+        const body = JSON.stringify(request.body);
+        if (body.includes('HANG')) return { type: 'hang' };
+        if (body.includes('LIMIT'))
+          return { type: 'error', status: 429, code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded' };
+        if (body.includes('FAIL'))
+          return { type: 'error', status: 400, code: 'InvalidParameter', message: 'The text of input.texts[3] is invalid.' };
+        return undefined;
+      },
     },
   });
   client = new OpenAI({ apiKey: 'sk-embed', baseURL: `${stack.url}/v1`, maxRetries: 0 });
@@ -94,6 +99,22 @@ describe('POST /v1/embeddings', () => {
     expect(await response.json()).toMatchObject({
       error: { message: 'The text of input.texts[3] is invalid.', type: 'invalid_request_error' },
     });
+  });
+
+  it('answers a failed part at once, and stops the part the proxy sent even while it hangs', async () => {
+    const input = texts(30);
+    input[2] = 'HANG';
+    input[25] = 'LIMIT';
+    const started = Date.now();
+    const response = await fetch(`${stack.url}/v1/embeddings`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-embed', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'text-embedding-v3', input }),
+    });
+    expect(response.status).toBe(429);
+    expect(await response.json()).toMatchObject({ error: { message: 'Requests rate limit exceeded' } });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await waitFor(() => stack.fake.openResponses === 0);
   });
 
   it('refuses token arrays, naming input', async () => {

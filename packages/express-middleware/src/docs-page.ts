@@ -18,6 +18,8 @@ export function docsPage(options: DocsPageOptions): RequestHandler {
   const html = renderDocsPage(buildOpenAPIDocument(options));
   return function docsPageHandler(_req: Request, res: Response): void {
     res.set('content-security-policy', DOCS_PAGE_CSP);
+    res.set('x-content-type-options', 'nosniff');
+    res.set('cache-control', 'public, max-age=300');
     res.type('html').send(html);
   };
 }

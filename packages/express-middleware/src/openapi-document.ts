@@ -10,6 +10,8 @@ export type OpenAPIDocumentOptions = BuildOpenAPIDocumentOptions;
 export function openAPIDocument(options: OpenAPIDocumentOptions): RequestHandler {
   const body = JSON.stringify(buildOpenAPIDocument(options));
   return function openAPIDocumentHandler(_req: Request, res: Response): void {
+    res.set('x-content-type-options', 'nosniff');
+    res.set('cache-control', 'public, max-age=300');
     res.type('application/json').send(body);
   };
 }

@@ -47,6 +47,7 @@ function options(url: URL, overrides: Partial<BatchPartsOptions> = {}): BatchPar
     idleTimeoutMs: 2_000,
     maxBytes: 1024,
     maxErrorBytes: 1024,
+    deadlineMs: 10_000,
     ...overrides,
   };
 }
@@ -113,6 +114,30 @@ describe('sendBatchParts', () => {
       }),
     );
     await expect(refused.answers).rejects.toMatchObject({ code: 'server_busy' });
+  });
+
+  it('holds the whole batch to one deadline, however quickly each part answers', async () => {
+    const { url, seen } = await upstream(answerLater(60));
+    const failures: unknown[] = [];
+    const batch = sendBatchParts(options(url, { concurrency: 1, deadlineMs: 150, onPartFailure: (error) => failures.push(error) }));
+    await expect(batch.answers).rejects.toMatchObject({ status: 504, code: 'upstream_timeout' });
+    expect(failures).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(seen.inFlight).toBe(0);
+    expect(seen.headers.length).toBeLessThan(6);
+  });
+
+  it('tells the caller of a part’s failure, and not of its own abort', async () => {
+    const failing = await upstream((_body, res) =>
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"code":"InternalError","message":"boom"}'),
+    );
+    const told: unknown[] = [];
+    await sendBatchParts(options(failing.url, { onPartFailure: (error) => told.push(error) })).answers.catch(() => undefined);
+    expect(told).toEqual([expect.objectContaining({ status: 500, message: 'boom' })]);
+    const aborted: unknown[] = [];
+    const batch = sendBatchParts(options(failing.url, { bodies: [], onPartFailure: (error) => aborted.push(error) }));
+    batch.abort(serverShuttingDown());
+    expect(aborted).toEqual([]);
   });
 
   it('answers at once for no parts', async () => {

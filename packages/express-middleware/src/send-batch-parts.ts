@@ -33,6 +33,10 @@ export interface BatchPartsOptions {
   maxErrorBytes: number;
   /** Each kept chunk is reserved here first (the shared memory budget); throws to refuse. */
   reserve?: (bytes: number) => void;
+  /** The whole batch must be answered within this many milliseconds (504 after). */
+  deadlineMs: number;
+  /** Told when a part fails (not when the batch is aborted): the caller stops its own part with it. */
+  onPartFailure?: (error: GatewayError) => void;
 }
 
 export interface BatchParts {
@@ -46,7 +50,7 @@ export interface BatchParts {
  * The parts of a batch call beyond the one the proxy sends (an embedding request over a model's per-call
  * limit): each is sent like the proxied call (same pool, same headers, the same bounds on every wait and
  * buffer), at most `concurrency` at a time, and the first failure stops the rest, so a failed batch
- * holds no socket and no memory.
+ * holds no socket and no memory. The whole batch has one deadline besides each part's own timers.
  */
 export function sendBatchParts(options: BatchPartsOptions): BatchParts {
   const { bodies, concurrency } = options;
@@ -65,10 +69,20 @@ export function sendBatchParts(options: BatchPartsOptions): BatchParts {
   function fail(error: GatewayError): void {
     if (failure !== undefined) return;
     failure = error;
+    clearTimeout(deadline);
     for (const request of running) request.destroy(error);
     running.clear();
     settle.reject(error);
   }
+  const partFailed = (error: GatewayError) => {
+    if (failure !== undefined) return;
+    fail(error);
+    options.onPartFailure?.(error);
+  };
+  // Each part has its own timers; without a deadline for them all, hundreds of parts one after another
+  // could hold a request for hours.
+  const deadline = setTimeout(() => partFailed(upstreamTimeout()), options.deadlineMs);
+  deadline.unref();
 
   function startNext(): void {
     while (failure === undefined && running.size < concurrency && next < bodies.length) {
@@ -76,18 +90,22 @@ export function sendBatchParts(options: BatchPartsOptions): BatchParts {
       const request = sendPart(options, bodies[index], (error, answer) => {
         running.delete(request);
         if (failure !== undefined) return;
-        if (error !== undefined) return fail(error);
+        if (error !== undefined) return partFailed(error);
         answers[index] = answer;
         done += 1;
-        if (done === bodies.length) settle.resolve(answers);
-        else startNext();
+        if (done === bodies.length) {
+          clearTimeout(deadline);
+          settle.resolve(answers);
+        } else startNext();
       });
       running.add(request);
     }
   }
 
-  if (bodies.length === 0) settle!.resolve(answers);
-  else startNext();
+  if (bodies.length === 0) {
+    clearTimeout(deadline);
+    settle!.resolve(answers);
+  } else startNext();
   return { answers: promise, abort: fail };
 }
 

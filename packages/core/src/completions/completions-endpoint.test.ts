@@ -219,6 +219,19 @@ describe('several prompts, non-stream', () => {
     expect(summary).toEqual({ usage: (body as TextCompletion).usage, finishReason: 'stop', requestId: 'request-0' });
   });
 
+  it('a part with more choices than n, or a stray choice index, is a bad answer (it would take another prompt’s place)', () => {
+    const call = expectKind(prepare({ model: 'qwen-plus', prompt: prompts }), 'batch');
+    const stray = {
+      ...answer(1),
+      output: { choices: [{ index: 5, finish_reason: 'stop', message: { role: 'assistant', content: 'x' } }] },
+    };
+    for (const part of [answer(1), stray]) {
+      expect(() => call.convertResponses([answer(0), part, answer(2)])).toThrow(
+        expect.objectContaining({ status: 502, code: 'bad_upstream_response' }),
+      );
+    }
+  });
+
   it('a failed part throws its GatewayError', () => {
     const call = expectKind(prepare({ model: 'qwen-plus', prompt: prompts }), 'batch');
     expect(() => call.convertResponses([answer(0), readJsonFixture('parameter-error-nosse.json'), answer(2)])).toThrow(GatewayError);

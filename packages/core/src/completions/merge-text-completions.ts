@@ -1,3 +1,4 @@
+import { badUpstreamResponse } from '../errors/upstream-transport-error.js';
 import type { CompletionUsage } from '../openai/chat-response-types.js';
 import type { TextCompletion } from './text-completion-types.js';
 
@@ -15,6 +16,16 @@ export function mergeTextCompletions({
 }): TextCompletion {
   const [first] = completions;
   if (first === undefined) throw new TypeError('mergeTextCompletions: no completions');
+  // Numbered prompt by prompt, a choice outside 0..n-1 would take another prompt's place.
+  for (const completion of completions) {
+    const seen = new Set<number>();
+    for (const { index } of completion.choices) {
+      if (!Number.isInteger(index) || index < 0 || index >= choiceCount || seen.has(index)) {
+        throw badUpstreamResponse(`a choice numbered ${index} where ${choiceCount} were asked for`);
+      }
+      seen.add(index);
+    }
+  }
   return {
     ...first,
     choices: completions.flatMap((completion, promptIndex) =>

@@ -6,7 +6,19 @@ import { invalidRequest } from '../errors/gateway-error.js';
  * else walks it: at most `maxMessages` inputs are visited, and counting stops as soon as the text passes
  * its cap. Whatever is not a string is left to the token check and the schema.
  */
-export function checkEmbeddingInputLimits({ input, limits }: { input: unknown; limits: RequestLimits }): void {
+export function checkEmbeddingInputLimits({
+  input,
+  instruct,
+  textsPerCall,
+  limits,
+}: {
+  input: unknown;
+  /** v4's instruction: sent with every part, so it counts once per part. */
+  instruct?: unknown;
+  /** How many texts one DashScope call takes, to know how many parts there will be. */
+  textsPerCall: number;
+  limits: RequestLimits;
+}): void {
   const { maxMessages, maxTextLength } = limits;
   if (Array.isArray(input) && input.length > maxMessages) {
     // OpenAI's own wording and code for the same mistake.
@@ -15,7 +27,14 @@ export function checkEmbeddingInputLimits({ input, limits }: { input: unknown; l
       { param: 'input', code: 'array_above_max_length' },
     );
   }
-  let textLength = 0;
+  const parts = Math.max(1, Math.ceil((Array.isArray(input) ? input.length : 1) / textsPerCall));
+  let textLength = typeof instruct === 'string' ? instruct.length * parts : 0;
+  if (textLength > maxTextLength) {
+    throw invalidRequest(
+      `Invalid 'instruct': text too long. It is sent with each of the ${parts} DashScope calls this request needs, ${textLength} characters in all; the limit is ${maxTextLength}.`,
+      { param: 'instruct', code: 'string_above_max_length' },
+    );
+  }
   for (const text of Array.isArray(input) ? input : [input]) {
     if (typeof text !== 'string') continue;
     textLength += text.length;

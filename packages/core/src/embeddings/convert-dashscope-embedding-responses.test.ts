@@ -126,3 +126,34 @@ describe('convertDashScopeEmbeddingResponses refuses answers that do not embed e
     expect(conversionError([readRecording()], [1, 1])).toMatchObject({ code: 'bad_upstream_response' });
   });
 });
+
+describe('convertDashScopeEmbeddingResponses refuses vectors a client cannot use', () => {
+  const reply = (embeddings: unknown[], usage: unknown = { total_tokens: 3 }) => ({
+    output: { embeddings: embeddings.map((embedding, index) => ({ embedding, text_index: index })) },
+    usage,
+    request_id: 'r',
+  });
+  const attempt =
+    (response: unknown, count: number, format: 'float' | 'base64' = 'float') =>
+    () =>
+      convertDashScopeEmbeddingResponses({
+        responses: [response],
+        textCounts: [count],
+        model: 'text-embedding-v3',
+        encodingFormat: format,
+      });
+
+  it.each([
+    ['an empty vector', reply([[]]), 1, 'float'],
+    ['vectors of different sizes in one answer', reply([[0.1, 0.2], [0.3]]), 2, 'float'],
+    ['a value beyond float32, asked as base64', reply([[1e39, 0]]), 1, 'base64'],
+    ['a negative token count', reply([[0.1]], { total_tokens: -5 }), 1, 'float'],
+    ['a fractional token count', reply([[0.1]], { total_tokens: 1.5 }), 1, 'float'],
+  ] as const)('%s: 502 bad_upstream_response', (_name, response, count, format) => {
+    expect(attempt(response, count, format)).toThrow(expect.objectContaining({ status: 502, code: 'bad_upstream_response' }));
+  });
+
+  it('keeps a large value as it is when asked for floats', () => {
+    expect(attempt(reply([[1e39]]), 1)().response.data[0]?.embedding).toEqual([1e39]);
+  });
+});

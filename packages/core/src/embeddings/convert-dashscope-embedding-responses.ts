@@ -37,6 +37,8 @@ export function convertDashScopeEmbeddingResponses({
   }
   const data: Embedding[] = [];
   let totalTokens = 0;
+  // Every vector of one answer has the model's one size: a part that disagrees answered something else.
+  let dimension: number | undefined;
   let requestId: string | undefined;
   responses.forEach((response, part) => {
     const start = data.length;
@@ -59,9 +61,19 @@ export function convertDashScopeEmbeddingResponses({
       const index = start + (textIndex as number);
       if (data[index] !== undefined) throw badUpstreamResponse(`text_index ${String(textIndex)} answered twice`);
       if (!isVector(embedding)) throw badUpstreamResponse(`the embedding of text_index ${String(textIndex)} is not an array of numbers`);
+      dimension ??= embedding.length;
+      if (embedding.length === 0 || embedding.length !== dimension) {
+        throw badUpstreamResponse(`embeddings of ${dimension} and ${embedding.length} numbers in one answer`);
+      }
+      // float32 is what base64 carries: a value beyond it would arrive as Infinity.
+      if (encodingFormat === 'base64' && !fitsFloat32(embedding)) {
+        throw badUpstreamResponse(`the embedding of text_index ${String(textIndex)} holds values beyond float32`);
+      }
       data[index] = { object: 'embedding', index, embedding: encodingFormat === 'base64' ? encodeEmbeddingBase64(embedding) : embedding };
     }
-    totalTokens += body.usage?.total_tokens ?? 0;
+    const tokens = body.usage?.total_tokens ?? 0;
+    if (!Number.isSafeInteger(tokens) || tokens < 0) throw badUpstreamResponse(`usage.total_tokens ${String(tokens)} is not a count`);
+    totalTokens += tokens;
     if (part === 0 && body.request_id !== '') requestId = body.request_id;
   });
   // DashScope reports input tokens as total_tokens only: an embedding has no output tokens.
@@ -71,5 +83,12 @@ export function convertDashScopeEmbeddingResponses({
 function isVector(value: unknown): value is number[] {
   if (!Array.isArray(value)) return false;
   for (const item of value) if (typeof item !== 'number' || !Number.isFinite(item)) return false;
+  return true;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function fitsFloat32(vector: readonly number[]): boolean {
+  for (const value of vector) if (value > FLOAT32_MAX || value < -FLOAT32_MAX) return false;
   return true;
 }

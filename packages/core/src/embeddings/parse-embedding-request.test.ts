@@ -123,3 +123,13 @@ describe('parseEmbeddingRequest refuses what DashScope cannot embed', () => {
     },
   );
 });
+
+describe('parseEmbeddingRequest counts instruct once per DashScope call', () => {
+  it('refuses an instruction that, copied into every part, passes the text limit', () => {
+    const limits = { maxMessages: 2048, maxTextLength: 1000 };
+    // 25 inputs on v4 are 3 parts: 3 × 400 characters of instruction.
+    const body = withBody({ input: Array.from({ length: 25 }, () => 'a'), instruct: 'x'.repeat(400) });
+    expect(parseError(body, limits)).toMatchObject({ param: 'instruct', code: 'string_above_max_length' });
+    expect(parseEmbeddingRequest({ ...body, input: Array.from({ length: 10 }, () => 'a') }, limits).request.instruct).toHaveLength(400);
+  });
+});

@@ -4,6 +4,7 @@ import { parseRequestBody } from '../openai/parse-request-body.js';
 import type { GatewayWarning } from '../parameters/gateway-warning.js';
 import { checkParameters } from '../parameters/parameter-table.js';
 import { checkEmbeddingInputLimits } from './check-embedding-input-limits.js';
+import { embeddingTextsPerCall } from './embedding-texts-per-call.js';
 import { embeddingDimensionForModel } from './embedding-dimension-for-model.js';
 import { embeddingParameterTable } from './embedding-parameter-table.js';
 import { embeddingRequestSchema, type EmbeddingRequest } from './embedding-request-schema.js';
@@ -21,7 +22,12 @@ export interface ParsedEmbeddingRequest {
  */
 export function parseEmbeddingRequest(body: unknown, limits: RequestLimits = DEFAULT_REQUEST_LIMITS): ParsedEmbeddingRequest {
   if (isRecord(body)) {
-    checkEmbeddingInputLimits({ input: body.input, limits });
+    checkEmbeddingInputLimits({
+      input: body.input,
+      instruct: body.instruct,
+      textsPerCall: embeddingTextsPerCall(typeof body.model === 'string' ? body.model : ''),
+      limits,
+    });
     rejectTokenInput(body.input);
   }
   const request = parseRequestBody({ schema: embeddingRequestSchema, body });

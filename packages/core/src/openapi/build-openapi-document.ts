@@ -16,7 +16,7 @@ export interface BuildOpenAPIDocumentOptions {
   version: string;
   /** Where the endpoint table is mounted; default `/v1`. */
   basePath?: string;
-  /** The public URL clients call, as `servers[0]`; without it clients resolve paths against the document's own URL. */
+  /** The public URL clients call, as `servers[0]`; default `/`: clients resolve paths against the document's own host. */
   serverUrl?: string;
   /** Default OPENAI_ENDPOINTS, the table the router serves. */
   endpoints?: readonly GatewayEndpoint[];
@@ -90,7 +90,8 @@ export function buildOpenAPIDocument({
         "An OpenAI-compatible API in front of Alibaba Cloud Bailian DashScope's native API. Point an OpenAI client at the `/v1` base URL and send your own DashScope API key as the Bearer token; the gateway stores none. Every error is OpenAI's error body.",
       license: { name: 'MIT', identifier: 'MIT' },
     },
-    ...(serverUrl === undefined ? {} : { servers: [{ url: serverUrl }] }),
+    // Written out even when it is OpenAPI's default ('/', the document's own host), which linters ask for.
+    servers: [{ url: serverUrl ?? '/' }],
     tags: [
       { name: 'Chat', description: 'Chat completions.' },
       { name: 'Completions', description: 'Legacy text completions.' },
