@@ -15,8 +15,9 @@ let stack: Stack;
 let opened = 0;
 
 beforeAll(async () => {
-  // Paced events keep a burst's streams open together, so it needs as many connections as calls.
-  fake = await startFakeDashScope({ eventDelayMs: 15 });
+  // Paced events keep a burst's streams open together (even on a loaded CI machine), so it needs as many
+  // connections as calls.
+  fake = await startFakeDashScope({ eventDelayMs: 40 });
   const target = new URL(fake.url);
   // Forwards each request to the fake over its own keep-alive agent; counts the gateway's connections.
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });

@@ -1,14 +1,13 @@
 import { convertDashScopeResponse } from '../chat/convert-dashscope-response.js';
 import { convertToDashScopeRequest, type ConvertedChatRequest } from '../chat/convert-to-dashscope-request.js';
+import { prepareGenerationCall, summarizeCompletion } from '../chat/prepare-generation-call.js';
 import type { PrepareContext, UpstreamEndpoint } from '../endpoints/gateway-endpoint.js';
-import type { CallSummary, UpstreamCall } from '../endpoints/upstream-call.js';
-import { createStreamTranslator } from '../stream/create-stream-translator.js';
+import type { UpstreamCall } from '../endpoints/upstream-call.js';
 import { completionRequestSchema, type CompletionRequest } from './completion-request-schema.js';
 import { createCompletionChunkMapper } from './completion-chunk-mapper.js';
 import { createTextCompletionCollector } from './create-text-completion-collector.js';
 import { mergeTextCompletions } from './merge-text-completions.js';
 import { parseCompletionRequest } from './parse-completion-request.js';
-import type { TextCompletion } from './text-completion-types.js';
 import { toChatCompletionRequests } from './to-chat-completion-requests.js';
 import { toTextCompletion } from './to-text-completion.js';
 
@@ -36,41 +35,13 @@ export const completionsEndpoint: UpstreamEndpoint<CompletionRequest> = {
   },
 };
 
-function prepareOne(
-  { path, body, mode, includeUsage, model, choiceCount }: ConvertedChatRequest,
-  { created, generateId }: PrepareContext,
-): UpstreamCall {
-  if (mode === 'stream') {
-    return {
-      kind: 'sse',
-      path,
-      body,
-      model,
-      createStreamTranslator: (limits) =>
-        createStreamTranslator({ mapper: createCompletionChunkMapper({ model, includeUsage, created, generateId, choiceCount }), limits }),
-    };
-  }
-  if (mode === 'collect') {
-    return {
-      kind: 'sse',
-      respondAs: 'json',
-      path,
-      body,
-      model,
-      createStreamTranslator: (limits) =>
-        createStreamTranslator({ mapper: createTextCompletionCollector({ model, created, generateId, choiceCount }), limits }),
-    };
-  }
-  return {
-    kind: 'json',
-    path,
-    body,
-    model,
-    convertResponse(response) {
-      const completion = toTextCompletion(convertDashScopeResponse({ response, model, created, generateId }));
-      return { body: completion, summary: summarize(completion, response) };
-    },
-  };
+function prepareOne(converted: ConvertedChatRequest, { created, generateId }: PrepareContext): UpstreamCall {
+  const { model, includeUsage, choiceCount } = converted;
+  return prepareGenerationCall(converted, {
+    createStreamMapper: () => createCompletionChunkMapper({ model, includeUsage, created, generateId, choiceCount }),
+    createCollector: () => createTextCompletionCollector({ model, created, generateId, choiceCount }),
+    convertResponse: (response) => toTextCompletion(convertDashScopeResponse({ response, model, created, generateId })),
+  });
 }
 
 /** Every prompt's body goes to the same path: the model, and so the endpoint, is the same for all. */
@@ -88,16 +59,7 @@ function prepareBatch(
     convertResponses(responses) {
       const completions = responses.map((response) => toTextCompletion(convertDashScopeResponse({ response, model, created, generateId })));
       const completion = mergeTextCompletions({ completions, choiceCount });
-      return { body: completion, summary: summarize(completion, responses[0]) };
+      return { body: completion, summary: summarizeCompletion(completion, responses[0]) };
     },
-  };
-}
-
-function summarize(completion: TextCompletion, response: unknown): CallSummary {
-  const requestId = (response as { request_id?: unknown } | undefined)?.request_id;
-  return {
-    usage: completion.usage,
-    finishReason: completion.choices[0]?.finish_reason ?? null,
-    requestId: typeof requestId === 'string' && requestId !== '' ? requestId : undefined,
   };
 }

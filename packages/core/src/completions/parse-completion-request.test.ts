@@ -1,25 +1,14 @@
 import { describe, it, expect } from '@jest/globals';
-import { assertOpenAIShape } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
-import { toOpenAIError } from '../errors/to-openai-error.js';
+import { expectParseError } from '../__fixtures__/expect-parse-error.js';
 import { MAX_PROMPTS_PER_REQUEST } from './check-prompt-limits.js';
 import { parseCompletionRequest } from './parse-completion-request.js';
 
 const minimal = { model: 'qwen-plus', prompt: 'Say this is a test' };
 const withBody = (extra: Record<string, unknown>) => ({ ...minimal, ...extra });
 
-function parseError(body: unknown, limits?: Parameters<typeof parseCompletionRequest>[1]): GatewayError {
-  try {
-    parseCompletionRequest(body, limits);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    const gatewayError = error as GatewayError;
-    expect(gatewayError).toMatchObject({ status: 400, type: 'invalid_request_error' });
-    assertOpenAIShape('ErrorResponse', toOpenAIError(gatewayError).body);
-    return gatewayError;
-  }
-  throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
-}
+const parseError = (body: unknown, limits?: Parameters<typeof parseCompletionRequest>[1]): GatewayError =>
+  expectParseError(() => parseCompletionRequest(body, limits), body);
 
 describe('parseCompletionRequest accepts what it translates', () => {
   it('returns a minimal request unchanged, without warnings', () => {

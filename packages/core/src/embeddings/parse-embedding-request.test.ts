@@ -1,24 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
-import { assertOpenAIShape } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
-import { toOpenAIError } from '../errors/to-openai-error.js';
+import { expectParseError } from '../__fixtures__/expect-parse-error.js';
 import { parseEmbeddingRequest } from './parse-embedding-request.js';
 
 const minimal = { model: 'text-embedding-v4', input: 'Hello' };
 const withBody = (extra: Record<string, unknown>) => ({ ...minimal, ...extra });
 
-function parseError(body: unknown, limits?: { maxMessages: number; maxTextLength: number }): GatewayError {
-  try {
-    parseEmbeddingRequest(body, limits);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    const gatewayError = error as GatewayError;
-    expect(gatewayError).toMatchObject({ status: 400, type: 'invalid_request_error' });
-    assertOpenAIShape('ErrorResponse', toOpenAIError(gatewayError).body);
-    return gatewayError;
-  }
-  throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
-}
+const parseError = (body: unknown, limits?: { maxMessages: number; maxTextLength: number }): GatewayError =>
+  expectParseError(() => parseEmbeddingRequest(body, limits), body);
 
 describe('parseEmbeddingRequest accepts valid requests', () => {
   it('returns a minimal request unchanged, without warnings', () => {

@@ -1,25 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
-import { assertOpenAIShape } from '@gw/testkit';
 import { GatewayError } from '../errors/gateway-error.js';
-import { toOpenAIError } from '../errors/to-openai-error.js';
+import { expectParseError } from '../__fixtures__/expect-parse-error.js';
 import { convertToDashScopeRequest } from '../chat/convert-to-dashscope-request.js';
 import { parseChatCompletionRequest } from './parse-chat-completion-request.js';
 
 const minimal = { model: 'qwen-max', messages: [{ role: 'user', content: 'Hi' }] };
 const withBody = (extra: Record<string, unknown>) => ({ ...minimal, ...extra });
 
-function parseError(body: unknown): GatewayError {
-  try {
-    parseChatCompletionRequest(body);
-  } catch (error) {
-    expect(error).toBeInstanceOf(GatewayError);
-    const gatewayError = error as GatewayError;
-    expect(gatewayError).toMatchObject({ status: 400, type: 'invalid_request_error' });
-    assertOpenAIShape('ErrorResponse', toOpenAIError(gatewayError).body);
-    return gatewayError;
-  }
-  throw new Error(`expected a 400 for ${JSON.stringify(body)}`);
-}
+const parseError = (body: unknown): GatewayError => expectParseError(() => parseChatCompletionRequest(body), body);
 
 describe('parseChatCompletionRequest accepts valid requests', () => {
   it('returns a minimal request unchanged, without warnings', () => {
