@@ -163,6 +163,21 @@ describe('bounded buffers of JSON answers (findings 8 and 9)', () => {
     }
   });
 
+  it('counts a JSON answer at three times its bytes: parsing it and writing it back cost about that', async () => {
+    // 4 MB of answer fits an 8 MB budget as text, not as what holding it really costs.
+    const stack = await startStack({ config: { bufferMemoryLimitBytes: 8 * mb, bodyLimitBytes: mb, upstreamMaxJsonBytes: 6 * mb } });
+    try {
+      stack.fake.enqueue(largeJsonAnswer({ bytes: 4 * mb }));
+      const response = await postChat(stack.url, chatBody());
+      expect(response.status).toBe(503);
+      expect((await errorOf(response)).code).toBe('server_busy');
+      stack.fake.enqueue(largeJsonAnswer({ bytes: 2 * mb }));
+      expect((await postChat(stack.url, chatBody())).status).not.toBe(503);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('shares one memory budget across concurrent JSON answers: past it, 503 server_busy with Retry-After', async () => {
     const stack = await startStack({ config: { bufferMemoryLimitBytes: 8 * mb, bodyLimitBytes: mb, upstreamMaxJsonBytes: 6 * mb } });
     try {

@@ -235,11 +235,6 @@ export function rewriteSseResponse({
       }
       if (parts.at(-1)?.type === 'done') return finish();
     };
-    /**
-     * An event that has not ended yet is held in memory (up to the line and event caps): its text counts
-     * against the shared budget, so many streams each holding one cannot add up unbounded.
-     */
-    const holdBuffered = (): boolean => held.resizeTo(translator.bufferedLength() * 2);
     // Once the answer is complete (DashScope's finish event) it is closed at once, whatever the
     // connection does next: a reset or a silence after the last event cannot turn it into an error.
     const translate = (chunk: Buffer): StreamPart[] => {
@@ -247,10 +242,14 @@ export function rewriteSseResponse({
       if (receivedBytes > limits.maxStreamBytes)
         return [{ type: 'error', error: upstreamAnswerTooLarge('the stream', limits.maxStreamBytes) }];
       const parts = translator.push(chunk);
-      if (!holdBuffered()) return [...parts, { type: 'error', error: serverBusy('the memory for buffered stream events is in use.') }];
+      // What the translator holds (an event not ended yet, tool calls in progress, a collected answer) counts
+      // against the shared budget, so many streams each holding some cannot add up unbounded.
+      const heldBytes = translator.bufferedLength() * 2;
+      if (!held.resizeTo(heldBytes))
+        return [...parts, { type: 'error', error: serverBusy('the memory for buffered stream events is in use.') }];
       // A collected answer can outgrow the stream that carried it (each call gains an id and keys): it is
       // held to the same cap, in the bytes its JSON will take.
-      if (respondsJson && translator.bufferedLength() * 2 > limits.maxStreamBytes)
+      if (respondsJson && heldBytes > limits.maxStreamBytes)
         return [{ type: 'error', error: upstreamAnswerTooLarge('the collected answer', limits.maxStreamBytes) }];
       if (translator.eventCount() > eventsSeen) {
         eventsSeen = translator.eventCount();

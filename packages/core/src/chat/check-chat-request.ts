@@ -1,7 +1,7 @@
 import { invalidRequest } from '../errors/gateway-error.js';
 import type { ChatCompletionRequest } from '../openai/chat-request-schema.js';
 import type { GatewayWarning } from '../parameters/gateway-warning.js';
-import { findCatalogueModel } from '../models/model-catalogue.js';
+import { findCatalogueModel, type CatalogueModel } from '../models/model-catalogue.js';
 import { thinkingOf } from './convert-to-dashscope-request.js';
 
 /**
@@ -46,12 +46,11 @@ export function checkChatRequest(request: ChatCompletionRequest): GatewayWarning
   if (!hasTools && typeof request.tool_choice === 'object' && request.tool_choice !== null) {
     throw invalidRequest("'tool_choice' names a function, but no 'tools' were given.", { param: 'tool_choice', code: 'invalid_value' });
   }
-  checkMessages(request);
+  checkMessages(request, model);
   return warningsFor(request);
 }
 
-function checkMessages(request: ChatCompletionRequest): void {
-  const model = findCatalogueModel(request.model);
+function checkMessages(request: ChatCompletionRequest, model: CatalogueModel | undefined): void {
   request.messages.forEach((message, index) => {
     if (message.role === 'assistant') return;
     const content = message.content;

@@ -15,7 +15,6 @@ describe('convertToDashScopeRequest', () => {
       body: { model: 'qwen-max', input: { messages: [{ role: 'user', content: 'Hi' }] }, parameters: { result_format: 'message' } },
       path: '/api/v1/services/aigc/text-generation/generation',
       mode: 'json',
-      stream: false,
       includeUsage: false,
       model: 'qwen-max',
       choiceCount: 1,
@@ -25,7 +24,7 @@ describe('convertToDashScopeRequest', () => {
   it('asks for incremental output when streaming, and nothing else', () => {
     const converted = convert({ stream: true });
     expect(converted.body.parameters).toEqual({ result_format: 'message', incremental_output: true });
-    expect(converted).toMatchObject({ stream: true, includeUsage: false });
+    expect(converted).toMatchObject({ mode: 'stream', includeUsage: false });
   });
 
   it('reports include_usage only for streams that ask for it', () => {
@@ -187,7 +186,7 @@ describe('convertToDashScopeRequest', () => {
       stream: null,
     });
     expect(converted.body.parameters).toEqual({ result_format: 'message' });
-    expect(converted.stream).toBe(false);
+    expect(converted.mode).toBe('json');
   });
 
   it('drops user and other dropped parameters from the DashScope body', () => {

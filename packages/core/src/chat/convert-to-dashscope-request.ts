@@ -14,8 +14,6 @@ export interface ConvertedChatRequest {
   body: DashScopeGenerationRequest;
   /** How the call runs: see ThinkingPlan. `stream` and `collect` stream upstream. */
   mode: ThinkingPlan['mode'];
-  /** Kept for callers that only ask "does the client get a stream?". */
-  stream: boolean;
   /** `stream_options.include_usage`: the client wants a final usage chunk. */
   includeUsage: boolean;
   /** The model as the client named it, echoed back in responses. */
@@ -49,14 +47,13 @@ export function convertToDashScopeRequest({ request }: { request: ChatCompletion
   writeTools({ parameters, request });
   const enableThinking = request.enable_thinking ?? thinkingOf(request.reasoning_effort);
   if (enableThinking !== undefined) parameters.enable_thinking = enableThinking;
-  const plan = planThinking({ model, stream: request.stream === true, enableThinking });
+  const plan = planChatThinking(request, model);
   if (plan.enableThinking !== undefined) parameters.enable_thinking = plan.enableThinking;
   if (plan.mode !== 'json') parameters.incremental_output = true;
   return {
     path: multimodal ? DASHSCOPE_PATHS.multimodalGeneration : DASHSCOPE_PATHS.textGeneration,
     body,
     mode: plan.mode,
-    stream: plan.mode === 'stream',
     includeUsage: plan.mode === 'stream' && request.stream_options?.include_usage === true,
     model: request.model,
     choiceCount: request.n ?? 1,
@@ -98,6 +95,15 @@ function writeTools({ parameters, request }: { parameters: DashScopeParameters; 
   if (choice === 'auto' || choice === 'none') parameters.tool_choice = choice;
   else if (typeof choice === 'object' && choice !== null)
     parameters.tool_choice = { type: 'function', function: { name: choice.function.name } };
+}
+
+/** How a chat request's call runs (see planThinking), without converting the rest of it. */
+export function planChatThinking(request: ChatCompletionRequest, model = findCatalogueModel(request.model)): ThinkingPlan {
+  return planThinking({
+    model,
+    stream: request.stream === true,
+    enableThinking: request.enable_thinking ?? thinkingOf(request.reasoning_effort),
+  });
 }
 
 /** OpenAI's effort levels have no DashScope equivalent; "none" is "do not think", anything else "think". */

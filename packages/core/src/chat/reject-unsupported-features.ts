@@ -28,9 +28,7 @@ const unsupported = (message: string, param: string) => invalidRequest(message, 
  */
 export function rejectUnsupportedFeatures(body: Record<string, unknown>): void {
   rejectUnsupportedMessageFeatures(body.messages);
-  // Judged on the raw body: a parsed record loses a "__proto__" key, and would pass as empty.
-  if (isRecord(body.logit_bias) && Reflect.ownKeys(body.logit_bias).length > 0)
-    throw unsupported("Unsupported value for 'logit_bias': DashScope has no logit bias.", 'logit_bias');
+  rejectLogitBias(body);
   if (isRecord(body.metadata) && Reflect.ownKeys(body.metadata).length > 0)
     throw unsupported("Unsupported value for 'metadata': Metadata is only meaningful with store=true, which is not supported.", 'metadata');
   if (Array.isArray(body.tools)) {
@@ -50,6 +48,15 @@ export function rejectUnsupportedFeatures(body: Record<string, unknown>): void {
       'tool_choice "required" has no DashScope equivalent: DashScope takes "auto", "none" or one named function. Name the function to force a call.',
       'tool_choice',
     );
+}
+
+/**
+ * A non-empty `logit_bias` (chat and legacy completions): DashScope has none. Judged on the raw body,
+ * because a parsed record loses a "__proto__" key and would pass as empty, a no-op.
+ */
+export function rejectLogitBias(body: Record<string, unknown>): void {
+  if (isRecord(body.logit_bias) && Reflect.ownKeys(body.logit_bias).length > 0)
+    throw unsupported("Unsupported value for 'logit_bias': DashScope has no logit bias.", 'logit_bias');
 }
 
 function rejectUnsupportedMessageFeatures(messages: unknown): void {

@@ -1,6 +1,6 @@
 import { chatParameterTable } from '../chat/chat-parameter-table.js';
 import { checkChatRequest } from '../chat/check-chat-request.js';
-import { convertToDashScopeRequest } from '../chat/convert-to-dashscope-request.js';
+import { planChatThinking } from '../chat/convert-to-dashscope-request.js';
 import { invalidRequest } from '../errors/gateway-error.js';
 import type { ChatCompletionRequest } from '../openai/chat-request-schema.js';
 import type { GatewayWarning } from '../parameters/gateway-warning.js';
@@ -50,7 +50,7 @@ function checkSeveralPrompts(request: CompletionRequest, first: ChatCompletionRe
       code: 'unsupported_parameter',
     });
   }
-  if (convertToDashScopeRequest({ request: first }).mode === 'collect') {
+  if (planChatThinking(first).mode === 'collect') {
     throw invalidRequest(
       `The model '${request.model}' answers this request only as a stream (it thinks), and streams cannot be merged: send one prompt per request.`,
       { param: 'prompt', code: 'unsupported_parameter' },

@@ -1,5 +1,5 @@
 import type { RequestLimits } from '../endpoints/request-limits.js';
-import { invalidRequest } from '../errors/gateway-error.js';
+import { checkTextListLimits } from '../endpoints/check-text-list-limits.js';
 
 /**
  * Most prompts one request may carry, whatever the limits: each is a DashScope call of its own, so a
@@ -13,23 +13,11 @@ export const MAX_PROMPTS_PER_REQUEST = 128;
  * stops as soon as it passes its cap. Anything that is not a string is left to the schema.
  */
 export function checkPromptLimits({ prompt, limits }: { prompt: unknown; limits: RequestLimits }): void {
-  const prompts = Array.isArray(prompt) ? prompt : [prompt];
-  const maxPrompts = Math.min(limits.maxMessages, MAX_PROMPTS_PER_REQUEST);
-  if (prompts.length > maxPrompts) {
-    throw invalidRequest(
-      `Invalid 'prompt': array too long. Expected an array with maximum length ${maxPrompts}, but got an array with length ${prompts.length} instead.`,
-      { param: 'prompt', code: 'array_above_max_length' },
-    );
-  }
-  let textLength = 0;
-  for (const text of prompts) {
-    if (typeof text !== 'string') continue;
-    textLength += text.length;
-    if (textLength > limits.maxTextLength) {
-      throw invalidRequest(
-        `Invalid 'prompt': text too long. Expected at most ${limits.maxTextLength} characters of text across all prompts, but got at least ${textLength}.`,
-        { param: 'prompt', code: 'string_above_max_length' },
-      );
-    }
-  }
+  checkTextListLimits({
+    value: prompt,
+    param: 'prompt',
+    noun: 'prompts',
+    maxCount: Math.min(limits.maxMessages, MAX_PROMPTS_PER_REQUEST),
+    maxTextLength: limits.maxTextLength,
+  });
 }

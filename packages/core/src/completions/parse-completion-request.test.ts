@@ -96,7 +96,8 @@ describe('parseCompletionRequest refuses what it cannot translate, naming the fi
     expect(parseError({ model: 'qwen-plus' })).toMatchObject({ param: 'prompt', code: 'missing_required_parameter' });
     expect(parseError(withBody({ prompt: null }))).toMatchObject({ param: 'prompt', code: 'invalid_value' });
     expect(parseError(withBody({ prompt: { text: 'hi' } }))).toMatchObject({ param: 'prompt', code: 'invalid_value' });
-    expect(parseError(withBody({ prompt: ['one', 2] }))).toMatchObject({ param: 'prompt', code: 'invalid_value' });
+    // A token id anywhere in the list is refused as such, as embeddings refuse it in `input`.
+    expect(parseError(withBody({ prompt: ['one', 2] }))).toMatchObject({ param: 'prompt', code: 'unsupported_parameter' });
   });
 
   it('an unknown field, as OpenAI answers it', () => {

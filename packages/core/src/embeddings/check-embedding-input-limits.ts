@@ -1,4 +1,5 @@
 import type { RequestLimits } from '../endpoints/request-limits.js';
+import { checkTextListLimits } from '../endpoints/check-text-list-limits.js';
 import { invalidRequest } from '../errors/gateway-error.js';
 
 /**
@@ -20,29 +21,21 @@ export function checkEmbeddingInputLimits({
   limits: RequestLimits;
 }): void {
   const { maxMessages, maxTextLength } = limits;
-  if (Array.isArray(input) && input.length > maxMessages) {
-    // OpenAI's own wording and code for the same mistake.
+  const count = Array.isArray(input) ? input.length : 1;
+  const parts = Math.max(1, Math.ceil(Math.min(count, maxMessages) / textsPerCall));
+  const instructLength = typeof instruct === 'string' ? instruct.length * parts : 0;
+  if (instructLength > maxTextLength) {
     throw invalidRequest(
-      `Invalid 'input': array too long. Expected an array with maximum length ${maxMessages}, but got an array with length ${input.length} instead.`,
-      { param: 'input', code: 'array_above_max_length' },
-    );
-  }
-  const parts = Math.max(1, Math.ceil((Array.isArray(input) ? input.length : 1) / textsPerCall));
-  let textLength = typeof instruct === 'string' ? instruct.length * parts : 0;
-  if (textLength > maxTextLength) {
-    throw invalidRequest(
-      `Invalid 'instruct': text too long. It is sent with each of the ${parts} DashScope calls this request needs, ${textLength} characters in all; the limit is ${maxTextLength}.`,
+      `Invalid 'instruct': text too long. It is sent with each of the ${parts} DashScope calls this request needs, ${instructLength} characters in all; the limit is ${maxTextLength}.`,
       { param: 'instruct', code: 'string_above_max_length' },
     );
   }
-  for (const text of Array.isArray(input) ? input : [input]) {
-    if (typeof text !== 'string') continue;
-    textLength += text.length;
-    if (textLength > maxTextLength) {
-      throw invalidRequest(
-        `Invalid 'input': text too long. Expected at most ${maxTextLength} characters of text across all inputs, but got at least ${textLength}.`,
-        { param: 'input', code: 'string_above_max_length' },
-      );
-    }
-  }
+  checkTextListLimits({
+    value: input,
+    param: 'input',
+    noun: 'inputs',
+    maxCount: maxMessages,
+    maxTextLength,
+    alreadyCounted: instructLength,
+  });
 }

@@ -1,3 +1,4 @@
+import { holdsTokenIds } from '../endpoints/check-text-list-limits.js';
 import { invalidRequest } from '../errors/gateway-error.js';
 
 /**
@@ -6,8 +7,7 @@ import { invalidRequest } from '../errors/gateway-error.js';
  * "must be a string". Runs on the raw body after the input limits, so the array is bounded.
  */
 export function rejectTokenInput(input: unknown): void {
-  if (!Array.isArray(input)) return;
-  if (input.some((item) => typeof item === 'number' || Array.isArray(item))) {
+  if (holdsTokenIds(input)) {
     throw invalidRequest("Unsupported value for 'input': token arrays are not supported; DashScope takes text only, so send strings.", {
       param: 'input',
       code: 'unsupported_parameter',

@@ -140,6 +140,13 @@ describe('parseChatCompletionRequest accepts valid requests', () => {
     );
   });
 
+  it('warns when web_search_options carries options DashScope has no place for, and not when it is empty', () => {
+    expect(parseChatCompletionRequest(withBody({ web_search_options: {} })).warnings).toEqual([]);
+    expect(parseChatCompletionRequest(withBody({ web_search_options: { search_context_size: 'high' } })).warnings).toEqual([
+      expect.objectContaining({ code: 'parameter_converted', param: 'web_search_options' }),
+    ]);
+  });
+
   it('drops frequency_penalty with a warning (never mapped onto repetition_penalty), and converts reasoning_effort', () => {
     const { warnings } = parseChatCompletionRequest(withBody({ frequency_penalty: 0.5, reasoning_effort: 'high' }));
     expect(warnings.map(({ code, param }) => [code, param])).toEqual([
